@@ -1,0 +1,157 @@
+using System.Numerics.Tensors;
+using SingleCell.Models.Tensors.Kernels;
+
+namespace SingleCell.Models.Tensors;
+
+public sealed partial class Tensor
+{
+    /// <summary>Records a unary op whose gradient is g · f′, with f′ computed by <paramref name="derivative"/> into a buffer.</summary>
+    private Tensor Unary(Tensor r, string op, DerivativeRule derivative)
+    {
+        if (!NeedsGrad(this)) return r;
+        var self = this;
+        return Record(r, op, [this], g =>
+        {
+            var d = NewBuffer(self.Size);
+            derivative(self.AsReadOnlySpan(), r.AsReadOnlySpan(), d);
+            TensorPrimitives.Multiply(d, g.AsReadOnlySpan(), d);
+            self.AccumulateGradient(d);
+        });
+    }
+
+    /// <summary>Writes f′(x) into <paramref name="dfdx"/> given the input and the output.</summary>
+    private delegate void DerivativeRule(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dfdx);
+
+    private Tensor Map(Action<ReadOnlySpan<float>, Span<float>> f)
+    {
+        var r = new Tensor(NewBuffer(Size), Shape);
+        f(AsReadOnlySpan(), r.Span);
+        return r;
+    }
+
+    /// <summary>eˣ.</summary>
+    public Tensor Exp() => Unary(Map(TensorPrimitives.Exp), "exp", static (x, y, d) => y.CopyTo(d));
+
+    /// <summary>ln x (NaN below 0, −∞ at 0).</summary>
+    public Tensor Log() => Unary(Map(TensorPrimitives.Log), "log", static (x, y, d) => TensorPrimitives.Reciprocal(x, d));
+
+    /// <summary>ln(1 + x), accurate near 0.</summary>
+    public Tensor Log1p()
+    {
+        var r = new Tensor(NewBuffer(Size), Shape);
+        var x = AsReadOnlySpan(); var y = r.Span;
+        for (int i = 0; i < y.Length; i++) y[i] = (float)Math.Log(1.0 + x[i]);
+        return Unary(r, "log1p", static (x, y, d) => { TensorPrimitives.Add(x, 1f, d); TensorPrimitives.Reciprocal(d, d); });
+    }
+
+    /// <summary>eˣ − 1, accurate near 0.</summary>
+    public Tensor Expm1()
+    {
+        var r = new Tensor(NewBuffer(Size), Shape);
+        var x = AsReadOnlySpan(); var y = r.Span;
+        for (int i = 0; i < y.Length; i++) { double v = x[i]; y[i] = (float)(Math.Abs(v) < 1e-5 ? v + 0.5 * v * v : Math.Exp(v) - 1.0); }
+        return Unary(r, "expm1", static (x, y, d) => TensorPrimitives.Add(y, 1f, d));
+    }
+
+    /// <summary>√x.</summary>
+    public Tensor Sqrt() => Unary(Map(TensorPrimitives.Sqrt), "sqrt", static (x, y, d) => { TensorPrimitives.Multiply(y, 2f, d); TensorPrimitives.Reciprocal(d, d); });
+
+    /// <summary>|x|; the gradient at 0 is 0 (as PyTorch).</summary>
+    public Tensor Abs() => Unary(Map(TensorPrimitives.Abs), "abs", static (x, y, d) => { for (int i = 0; i < d.Length; i++) d[i] = x[i] > 0 ? 1f : x[i] < 0 ? -1f : 0f; });
+
+    /// <summary>x².</summary>
+    public Tensor Square() => Pow(2f);
+
+    /// <summary>Clamps to [<paramref name="min"/>, <paramref name="max"/>]; the gradient is 1 inside and 0 outside (boundary included as PyTorch: 1 at equality).</summary>
+    /// <param name="min">Lower bound (use <see cref="float.NegativeInfinity"/> for none).</param>
+    /// <param name="max">Upper bound (use <see cref="float.PositiveInfinity"/> for none).</param>
+    public Tensor Clamp(float min = float.NegativeInfinity, float max = float.PositiveInfinity)
+    {
+        if (min > max) throw new ArgumentException($"clamp: min {min} exceeds max {max}.");
+        var r = new Tensor(NewBuffer(Size), Shape);
+        var x = AsReadOnlySpan(); var y = r.Span;
+        for (int i = 0; i < y.Length; i++) y[i] = x[i] < min ? min : x[i] > max ? max : x[i];
+        return Unary(r, "clamp", (x, y, d) => { for (int i = 0; i < d.Length; i++) d[i] = x[i] >= min && x[i] <= max ? 1f : 0f; });
+    }
+
+    /// <summary>Logistic sigmoid 1 / (1 + e⁻ˣ).</summary>
+    public Tensor Sigmoid() => Unary(Map(TensorPrimitives.Sigmoid), "sigmoid", static (x, y, d) =>
+    {
+        // σ′ = σ(1 − σ)
+        TensorPrimitives.Subtract(1f, y, d);
+        TensorPrimitives.Multiply(d, y, d);
+    });
+
+    /// <summary>Hyperbolic tangent.</summary>
+    public Tensor Tanh() => Unary(Map(TensorPrimitives.Tanh), "tanh", static (x, y, d) =>
+    {
+        // tanh′ = 1 − y²
+        TensorPrimitives.Multiply(y, y, d);
+        TensorPrimitives.Subtract(1f, d, d);
+    });
+
+    /// <summary>max(0, x); the gradient at 0 is 0.</summary>
+    public Tensor Relu() => Unary(Map(static (x, y) => TensorPrimitives.Max(x, 0f, y)), "relu",
+        static (x, y, d) => { for (int i = 0; i < d.Length; i++) d[i] = x[i] > 0 ? 1f : 0f; });
+
+    /// <summary>x for x &gt; 0, else <paramref name="negativeSlope"/> · x.</summary>
+    /// <param name="negativeSlope">Slope below zero (PyTorch default 0.01).</param>
+    public Tensor LeakyRelu(float negativeSlope = 0.01f)
+    {
+        var r = new Tensor(NewBuffer(Size), Shape);
+        var x = AsReadOnlySpan(); var y = r.Span;
+        for (int i = 0; i < y.Length; i++) y[i] = x[i] > 0 ? x[i] : negativeSlope * x[i];
+        return Unary(r, "leaky_relu", (x, y, d) => { for (int i = 0; i < d.Length; i++) d[i] = x[i] > 0 ? 1f : negativeSlope; });
+    }
+
+    /// <summary>GELU in its exact form x · Φ(x) = ½ x (1 + erf(x/√2)).</summary>
+    public Tensor Gelu()
+    {
+        var r = new Tensor(NewBuffer(Size), Shape);
+        var x = AsReadOnlySpan(); var y = r.Span;
+        for (int i = 0; i < y.Length; i++) y[i] = (float)(0.5 * x[i] * (1.0 + SpecialFunctions.Erf(x[i] * 0.70710678118654752)));
+        return Unary(r, "gelu", static (x, y, d) =>
+        {
+            // d/dx xΦ(x) = Φ(x) + x φ(x)
+            for (int i = 0; i < d.Length; i++)
+            {
+                double v = x[i];
+                double cdf = 0.5 * (1.0 + SpecialFunctions.Erf(v * 0.70710678118654752));
+                double pdf = 0.39894228040143268 * Math.Exp(-0.5 * v * v);
+                d[i] = (float)(cdf + v * pdf);
+            }
+        });
+    }
+
+    /// <summary>ln(1 + eˣ), computed stably; returns x where x &gt; 20 as PyTorch's default threshold does.</summary>
+    public Tensor Softplus()
+    {
+        var r = new Tensor(NewBuffer(Size), Shape);
+        var x = AsReadOnlySpan(); var y = r.Span;
+        for (int i = 0; i < y.Length; i++) y[i] = SoftplusScalar(x[i]);
+        return Unary(r, "softplus", static (x, y, d) =>
+        {
+            for (int i = 0; i < d.Length; i++) d[i] = x[i] > 20f ? 1f : 1f / (1f + MathF.Exp(-x[i]));
+        });
+    }
+
+    internal static float SoftplusScalar(float x) => x > 20f ? x : x < -20f ? MathF.Exp(x) : (float)Math.Log(1.0 + Math.Exp(x));
+
+    /// <summary>ln |Γ(x)| (computed in double, rounded to float).</summary>
+    public Tensor LGamma()
+    {
+        var r = new Tensor(NewBuffer(Size), Shape);
+        var x = AsReadOnlySpan(); var y = r.Span;
+        for (int i = 0; i < y.Length; i++) y[i] = (float)SpecialFunctions.LogGamma(x[i]);
+        return Unary(r, "lgamma", static (x, y, d) => { for (int i = 0; i < d.Length; i++) d[i] = (float)SpecialFunctions.Digamma(x[i]); });
+    }
+
+    /// <summary>ψ(x), the digamma function (computed in double); its gradient is the trigamma function.</summary>
+    public Tensor Digamma()
+    {
+        var r = new Tensor(NewBuffer(Size), Shape);
+        var x = AsReadOnlySpan(); var y = r.Span;
+        for (int i = 0; i < y.Length; i++) y[i] = (float)SpecialFunctions.Digamma(x[i]);
+        return Unary(r, "digamma", static (x, y, d) => { for (int i = 0; i < d.Length; i++) d[i] = (float)SpecialFunctions.Trigamma(x[i]); });
+    }
+}
