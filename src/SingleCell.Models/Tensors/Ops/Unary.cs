@@ -25,7 +25,7 @@ public sealed partial class Tensor
     private Tensor Map(Action<ReadOnlySpan<float>, Span<float>> f)
     {
         var r = new Tensor(NewBuffer(Size), Shape);
-        f(AsReadOnlySpan(), r.Span);
+        if (Size > 0) f(AsReadOnlySpan(), r.Span); // some TensorPrimitives kernels reject empty spans
         return r;
     }
 
