@@ -29,6 +29,8 @@ public class KernelLengthTests
         ("abs", t => t.Abs(), Math.Abs, -3f, 3f),
         ("neg", t => -t, x => -x, -3f, 3f),
         ("softplus", t => t.Softplus(), x => Math.Log(1 + Math.Exp(x)), -10f, 10f),
+        ("log1p", t => t.Log1p(), x => Math.Log(1 + x), -0.9f, 3f),
+        ("expm1", t => t.Expm1(), x => Math.Exp(x) - 1, -3f, 3f),
         ("add_scalar", t => t + 1.5f, x => x + 1.5, -3f, 3f),
         ("mul_scalar", t => t * -0.5f, x => x * -0.5, -3f, 3f),
     ];
@@ -46,6 +48,25 @@ public class KernelLengthTests
                 double e = reference(x[i]);
                 Assert.That(got[i], Is.EqualTo(e).Within(2e-6 * Math.Max(1, Math.Abs(e))), $"{name}[{i}] of {n}");
             }
+        }
+    }
+
+    [Test]
+    public void Log1p_and_softplus_keep_relative_accuracy_at_tiny_and_large_arguments()
+    {
+        var x = new[] { 1e-10f, -1e-8f, 3e-7f, 1e-5f, -1e-3f, 0.5f, 1e3f, 1e30f };
+        var got = Tensor.FromArray(x, x.Length).Log1p().ToArray();
+        for (int i = 0; i < x.Length; i++)
+        {
+            double e = x[i] < 1e-3 && x[i] > -1e-3 ? x[i] - x[i] * (double)x[i] / 2 + Math.Pow(x[i], 3) / 3 : Math.Log(1 + (double)x[i]);
+            Assert.That(got[i], Is.EqualTo(e).Within(3e-7 * Math.Abs(e)), $"log1p({x[i]})");
+        }
+        var s = new[] { -80f, -30f, -20f, -1f, 0f, 1f, 15f, 25f, 80f };
+        var sp = Tensor.FromArray(s, s.Length).Softplus().ToArray();
+        for (int i = 0; i < s.Length; i++)
+        {
+            double e = s[i] > 30 ? s[i] : s[i] < -20 ? Math.Exp(s[i]) * (1 - Math.Exp(s[i]) / 2) : Math.Log(1 + Math.Exp(s[i]));
+            Assert.That(sp[i], Is.EqualTo(e).Within(3e-7 * Math.Abs(e)), $"softplus({s[i]})");
         }
     }
 
