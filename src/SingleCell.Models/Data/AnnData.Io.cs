@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using SingleCell.Models.Data.Hdf5;
 
 namespace SingleCell.Models.Data;
 
@@ -8,9 +9,24 @@ public sealed partial class AnnData
     /// <param name="path">Path of the file.</param>
     /// <param name="logger">Receives a warning for each element that is skipped as unsupported.</param>
     /// <returns>The object.</returns>
+    /// <remarks>
+    /// Reads the current encoding (anndata ≥ 0.8), the 0.7 layout (categories under
+    /// <c>__categories</c>) and the legacy 0.6 layout (compound obs/var datasets, <c>h5sparse_format</c>).
+    /// </remarks>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="FormatException">The file is not a readable HDF5/h5ad file; the message names the file and object.</exception>
-    public static AnnData Read(string path, ILogger? logger = null) => throw new NotImplementedException();
+    /// <exception cref="Hdf5FormatException">The file is not a readable HDF5/h5ad file; the message names the file and object.</exception>
+    public static AnnData Read(string path, ILogger? logger = null)
+    {
+        using var file = Hdf5File.Open(path);
+        try
+        {
+            return new H5adReader(file, logger).Read();
+        }
+        catch (Exception e) when (e is ArgumentException or OverflowException or InvalidCastException or KeyNotFoundException)
+        {
+            throw file.Error("", $"inconsistent h5ad content: {e.Message}", e);
+        }
+    }
 
     /// <summary>Writes this object as an <c>.h5ad</c> file in the current anndata encoding.</summary>
     /// <param name="path">Path of the file; an existing file is replaced.</param>
