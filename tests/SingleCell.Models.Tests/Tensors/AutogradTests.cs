@@ -142,3 +142,29 @@ public class AutogradTests
         Assert.That(bern.All(v => v == 0f || v == 1f));
     }
 }
+
+public class BufferPoolTests
+{
+    [Test]
+    public void Recycled_gradient_buffers_never_alias_live_values()
+    {
+        // Sizes above the pool threshold, several steps: values the user holds stay intact, and the
+        // gradients of each step equal those of a fresh computation.
+        var gen = new Generator(3);
+        var w = Tensor.RandomNormal(gen, [64, 96]); w.RequiresGrad = true;
+        var x = Tensor.RandomNormal(gen, [128, 96]);
+        float[]? firstGrad = null;
+        var kept = new List<(Tensor T, float[] Values)>();
+        for (int step = 0; step < 5; step++)
+        {
+            w.ZeroGrad();
+            var h = Tensor.Linear(x, w).Tanh();
+            var s = (h * h).Sum(1).Exp().Mean();
+            kept.Add((h, h.ToArray()));
+            s.Backward();
+            firstGrad ??= w.Grad!.ToArray();
+            Assert.That(w.Grad!.ToArray(), Is.EqualTo(firstGrad), $"step {step}");
+        }
+        foreach (var (t, values) in kept) Assert.That(t.ToArray(), Is.EqualTo(values));
+    }
+}
