@@ -41,14 +41,4 @@ public sealed partial class AnnData
         ArgumentNullException.ThrowIfNull(path);
         H5adWriter.Write(this, path);
     }
-
-    /// <summary>
-    /// Reads the rows of a CSR <c>X</c> in blocks without loading the whole matrix; memory stays
-    /// bounded by the block size.
-    /// </summary>
-    /// <param name="path">Path of the <c>.h5ad</c> file.</param>
-    /// <param name="rowsPerChunk">Rows per block.</param>
-    /// <returns>Blocks of consecutive rows with the index of their first row.</returns>
-    /// <exception cref="FormatException">X is not a CSR matrix or the file is malformed.</exception>
-    public static IEnumerable<(int StartRow, CellMatrix Rows)> ReadXRowChunks(string path, int rowsPerChunk = 4096) => throw new NotImplementedException();
 }

@@ -159,3 +159,58 @@ public class AnnDataRoundTripTests
         return (p.ExitCode, output.Result, error.Result);
     }
 }
+
+public class AnnDataBackedTests
+{
+    [Test]
+    public void Row_chunks_reassemble_X_with_bounded_memory()
+    {
+        // 20,000 cells × 2,000 genes, ~1.2 M stored entries (~10 MB of data + indices).
+        const int rows = 20_000, cols = 2_000;
+        var rng = new Random(11);
+        var indptr = new int[rows + 1];
+        var indices = new List<int>();
+        var values = new List<float>();
+        for (int r = 0; r < rows; r++)
+        {
+            int c = rng.Next(0, 30);
+            while (c < cols) { indices.Add(c); values.Add(rng.Next(1, 100)); c += rng.Next(1, 60); }
+            indptr[r + 1] = indices.Count;
+        }
+        var x = new CellMatrix(rows, cols, indptr, indices.ToArray(), values.ToArray());
+        var a = new AnnData(x, Enumerable.Range(0, rows).Select(i => $"c{i}").ToArray(), Enumerable.Range(0, cols).Select(i => $"g{i}").ToArray());
+        string path = Path.Combine(Path.GetTempPath(), $"scm-backed-{Guid.NewGuid():N}.h5ad");
+        try
+        {
+            a.Write(path);
+            long fullBytes = (long)x.NonZeroCount * 8;
+            long maxBlockAlloc = 0;
+            int seen = 0;
+            double sum = 0;
+            using var blocks = AnnData.ReadXRowChunks(path, 500).GetEnumerator();
+            while (true)
+            {
+                // Measure only what reading one block allocates (not the assertions below).
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                if (!blocks.MoveNext()) break;
+                long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                var (start, block) = blocks.Current;
+                if (start > 0) maxBlockAlloc = Math.Max(maxBlockAlloc, allocated);
+                Assert.That(start, Is.EqualTo(seen));
+                for (int r = 0; r < block.Rows; r++)
+                    if (!block.RowIndices(r).SequenceEqual(x.RowIndices(start + r))) Assert.Fail($"row {start + r} differs");
+                foreach (var v in block.Values) sum += v;
+                seen += block.Rows;
+            }
+            Assert.That(seen, Is.EqualTo(rows));
+            Assert.That(sum, Is.EqualTo(x.Values.Sum(v => (double)v)));
+            // Each block allocates what its rows and the chunks it touches need, far below the whole matrix.
+            TestContext.Out.WriteLine($"largest block allocation {maxBlockAlloc} B; matrix {fullBytes} B");
+            Assert.That(maxBlockAlloc, Is.LessThan(fullBytes / 4), $"largest block allocation {maxBlockAlloc} B vs matrix {fullBytes} B");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}

@@ -15,6 +15,8 @@ internal sealed class DataLayout
     private long _singleSize;
     private uint _singleMask;
     private List<ChunkEntry>? _chunks;
+    private ulong _lastChunkAddress = ulong.MaxValue;
+    private byte[]? _lastChunk;
 
     public static DataLayout Parse(byte[] body, Hdf5Dataset ds)
     {
@@ -140,8 +142,16 @@ internal sealed class DataLayout
             for (int d = 0; d < rank; d++)
                 if (chunk.Offsets[d] < 0 || chunk.Offsets[d] >= Math.Max(dims[d], 1) || chunk.Offsets[d] % _chunkDims[d] != 0)
                     throw ds.Error($"chunk offset {chunk.Offsets[d]} in dimension {d} is invalid.");
-            var stored = ds.File.Read(chunk.Address, chunk.Size, ds.Path);
-            var data = ds.Filters.Count == 0 ? stored : FilterPipeline.Decode(ds.Filters, chunk.Mask, stored, (int)chunkBytes, elementSize, ds.File, ds.Path);
+            byte[] data;
+            if (chunk.Address == _lastChunkAddress && _lastChunk is not null) data = _lastChunk;
+            else
+            {
+                var stored = ds.File.Read(chunk.Address, chunk.Size, ds.Path);
+                data = ds.Filters.Count == 0 ? stored : FilterPipeline.Decode(ds.Filters, chunk.Mask, stored, (int)chunkBytes, elementSize, ds.File, ds.Path);
+                // Keep the last decoded chunk: consecutive row-range reads usually start in it.
+                _lastChunkAddress = chunk.Address;
+                _lastChunk = data;
+            }
             if (data.Length < chunkBytes) throw ds.Error($"chunk holds {data.Length} bytes; {chunkBytes} expected.");
             CopyChunk(data, chunk.Offsets, dims, elementSize, start, count, output);
         }
@@ -151,6 +161,13 @@ internal sealed class DataLayout
     private void CopyChunk(byte[] data, long[] offsets, long[] dims, int elementSize, long start, long count, byte[] output)
     {
         int rank = dims.Length;
+        if (rank == 1)
+        {
+            long from = Math.Max(start, offsets[0]), to = Math.Min(Math.Min(start + count, dims[0]), offsets[0] + _chunkDims[0]);
+            if (to > from)
+                Buffer.BlockCopy(data, (int)((from - offsets[0]) * elementSize), output, (int)((from - start) * elementSize), (int)((to - from) * elementSize));
+            return;
+        }
         // Iterate over every index of the chunk except the last dimension, copying a run along it.
         var idx = new long[rank];
         long lastRun = Math.Min(_chunkDims[rank - 1], dims[rank - 1] - offsets[rank - 1]);
