@@ -56,7 +56,7 @@ public sealed partial class AnnData
             CellMatrix block;
             try
             {
-                block = new CellMatrix(end - start, cols, ptr, idx, val);
+                block = H5adReader.SortedCsr(end - start, cols, ptr, idx, val);
             }
             catch (ArgumentException e)
             {
