@@ -5,7 +5,7 @@ internal sealed class DataLayout
 {
     private enum Kind { Compact, Contiguous, Chunked }
 
-    private enum Index { BTreeV1, SingleChunk, Implicit, FixedArray }
+    private enum Index { BTreeV1, SingleChunk, Implicit, FixedArray, ExtensibleArray, BTreeV2 }
 
     private Kind _kind;
     private Index _index;
@@ -88,7 +88,9 @@ internal sealed class DataLayout
                                 break;
                             case 2: layout._index = Index.Implicit; break;
                             case 3: layout._index = Index.FixedArray; r.Skip(1); break;
-                            default: throw ds.Error($"chunk index type {indexType} (extensible array / v2 B-tree) is not supported.");
+                            case 4: layout._index = Index.ExtensibleArray; r.Skip(5); break;
+                            case 5: layout._index = Index.BTreeV2; r.Skip(6); break;
+                            default: throw ds.Error($"chunk index type {indexType} is not supported.");
                         }
                         layout._address = r.Offset();
                     }
@@ -220,6 +222,33 @@ internal sealed class DataLayout
                     list.Add(new ChunkEntry(offsets, _address + (ulong)(i++ * chunkBytes), chunkBytes, 0));
                 break;
             }
+            case Index.ExtensibleArray:
+                ChunkIndexes.ReadExtensibleArray(ds, _address, ds.Filters.Count > 0, _chunkDims, chunkBytes, list.Add);
+                break;
+            case Index.BTreeV2:
+                BTree2.Walk(ds.File, _address, ds.Path, (type, rec) =>
+                {
+                    var r = new ByteReader(rec, ds.File, ds.Path);
+                    ulong address = r.Offset();
+                    long size = chunkBytes;
+                    uint mask = 0;
+                    int rank = _chunkDims.Length;
+                    if (type == 11)
+                    {
+                        size = (long)r.UVar(rec.Length - ds.File.OffsetSize - 4 - 8 * rank);
+                        mask = r.U32();
+                    }
+                    else if (type != 10) throw ds.Error($"v2 B-tree of type {type} is not a chunk index.");
+                    var offsets = new long[rank];
+                    for (int d = 0; d < rank; d++)
+                    {
+                        ulong scaled = r.U64();
+                        if (scaled > (ulong)(ds.Dims[d] / _chunkDims[d] + 1)) throw ds.Error($"chunk coordinate {scaled} in dimension {d} is outside the dataset.");
+                        offsets[d] = (long)scaled * _chunkDims[d];
+                    }
+                    if (address != ulong.MaxValue) list.Add(new ChunkEntry(offsets, address, size, mask));
+                });
+                break;
             case Index.FixedArray:
                 ChunkIndexes.ReadFixedArray(ds, _address, ds.Filters.Count > 0, ChunkIndexes.Grid(ds.Dims, _chunkDims).ToList(), chunkBytes, list.Add);
                 break;
