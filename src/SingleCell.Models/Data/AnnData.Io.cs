@@ -29,16 +29,16 @@ public sealed partial class AnnData
     }
 
     /// <summary>Writes this object as an <c>.h5ad</c> file in the current anndata encoding.</summary>
-    /// <param name="path">Path of the file; an existing file is replaced.</param>
-    public void Write(string path) => throw new NotImplementedException();
-
-    /// <summary>
-    /// Reads the rows of a CSR <c>X</c> in blocks without loading the whole matrix; memory stays
-    /// bounded by the block size.
-    /// </summary>
-    /// <param name="path">Path of the <c>.h5ad</c> file.</param>
-    /// <param name="rowsPerChunk">Rows per block.</param>
-    /// <returns>Blocks of consecutive rows with the index of their first row.</returns>
-    /// <exception cref="FormatException">X is not a CSR matrix or the file is malformed.</exception>
-    public static IEnumerable<(int StartRow, CellMatrix Rows)> ReadXRowChunks(string path, int rowsPerChunk = 4096) => throw new NotImplementedException();
+    /// <param name="path">Path of the file; an existing file is replaced atomically (written to a temporary file, then renamed).</param>
+    /// <remarks>
+    /// X, layers, obsp and varp are stored as <c>csr_matrix</c> (X densely when <see cref="XWasDense"/>);
+    /// obs/var as <c>dataframe</c> 0.2.0; uns values as <c>string</c>, <c>numeric-scalar</c>,
+    /// <c>string-array</c>, <c>array</c>, <c>dict</c>. Datasets are chunked along rows and deflate-compressed.
+    /// </remarks>
+    /// <exception cref="NotSupportedException">A value in <see cref="Uns"/> has a type that cannot be stored.</exception>
+    public void Write(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        H5adWriter.Write(this, path);
+    }
 }

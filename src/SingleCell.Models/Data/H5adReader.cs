@@ -106,7 +106,7 @@ internal sealed partial class H5adReader
         foreach (int j in indices) if (j >= minor) throw g.Error($"index {j} is outside 0..{minor - 1}.");
     }
 
-    private static CellMatrix SortedCsr(int rows, int cols, int[] indptr, int[] indices, float[] data)
+    internal static CellMatrix SortedCsr(int rows, int cols, int[] indptr, int[] indices, float[] data)
     {
         for (int r = 0; r < rows; r++)
         {

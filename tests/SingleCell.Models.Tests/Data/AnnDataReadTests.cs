@@ -91,3 +91,26 @@ public class AnnDataReadTests
         Assert.That(a.X!.Rows, Is.EqualTo(50));
     }
 }
+
+[Category("SharedData")]
+public class AnnDataBackedSharedTests
+{
+    [Test]
+    public void Backed_blocks_of_devel_equal_in_memory_X()
+    {
+        string path = SharedData.File("perturbation", "norman2019_mcfaline2023_devel.h5ad");
+        var x = AnnData.Read(path).X!;
+        int next = 0;
+        foreach (var (start, block) in AnnData.ReadXRowChunks(path, 1000))
+        {
+            Assert.That(start, Is.EqualTo(next));
+            for (int r = 0; r < block.Rows; r++)
+            {
+                Assert.That(block.RowIndices(r).SequenceEqual(x.RowIndices(start + r)), Is.True, $"row {start + r}");
+                Assert.That(block.RowValues(r).SequenceEqual(x.RowValues(start + r)), Is.True, $"row {start + r}");
+            }
+            next += block.Rows;
+        }
+        Assert.That(next, Is.EqualTo(5961));
+    }
+}

@@ -5,7 +5,7 @@ internal sealed class DataLayout
 {
     private enum Kind { Compact, Contiguous, Chunked }
 
-    private enum Index { BTreeV1, SingleChunk, Implicit, FixedArray }
+    private enum Index { BTreeV1, SingleChunk, Implicit, FixedArray, ExtensibleArray, BTreeV2 }
 
     private Kind _kind;
     private Index _index;
@@ -15,6 +15,8 @@ internal sealed class DataLayout
     private long _singleSize;
     private uint _singleMask;
     private List<ChunkEntry>? _chunks;
+    private ulong _lastChunkAddress = ulong.MaxValue;
+    private byte[]? _lastChunk;
 
     public static DataLayout Parse(byte[] body, Hdf5Dataset ds)
     {
@@ -86,7 +88,9 @@ internal sealed class DataLayout
                                 break;
                             case 2: layout._index = Index.Implicit; break;
                             case 3: layout._index = Index.FixedArray; r.Skip(1); break;
-                            default: throw ds.Error($"chunk index type {indexType} (extensible array / v2 B-tree) is not supported.");
+                            case 4: layout._index = Index.ExtensibleArray; r.Skip(5); break;
+                            case 5: layout._index = Index.BTreeV2; r.Skip(6); break;
+                            default: throw ds.Error($"chunk index type {indexType} is not supported.");
                         }
                         layout._address = r.Offset();
                     }
@@ -140,8 +144,16 @@ internal sealed class DataLayout
             for (int d = 0; d < rank; d++)
                 if (chunk.Offsets[d] < 0 || chunk.Offsets[d] >= Math.Max(dims[d], 1) || chunk.Offsets[d] % _chunkDims[d] != 0)
                     throw ds.Error($"chunk offset {chunk.Offsets[d]} in dimension {d} is invalid.");
-            var stored = ds.File.Read(chunk.Address, chunk.Size, ds.Path);
-            var data = ds.Filters.Count == 0 ? stored : FilterPipeline.Decode(ds.Filters, chunk.Mask, stored, (int)chunkBytes, elementSize, ds.File, ds.Path);
+            byte[] data;
+            if (chunk.Address == _lastChunkAddress && _lastChunk is not null) data = _lastChunk;
+            else
+            {
+                var stored = ds.File.Read(chunk.Address, chunk.Size, ds.Path);
+                data = ds.Filters.Count == 0 ? stored : FilterPipeline.Decode(ds.Filters, chunk.Mask, stored, (int)chunkBytes, elementSize, ds.File, ds.Path);
+                // Keep the last decoded chunk: consecutive row-range reads usually start in it.
+                _lastChunkAddress = chunk.Address;
+                _lastChunk = data;
+            }
             if (data.Length < chunkBytes) throw ds.Error($"chunk holds {data.Length} bytes; {chunkBytes} expected.");
             CopyChunk(data, chunk.Offsets, dims, elementSize, start, count, output);
         }
@@ -151,6 +163,13 @@ internal sealed class DataLayout
     private void CopyChunk(byte[] data, long[] offsets, long[] dims, int elementSize, long start, long count, byte[] output)
     {
         int rank = dims.Length;
+        if (rank == 1)
+        {
+            long from = Math.Max(start, offsets[0]), to = Math.Min(Math.Min(start + count, dims[0]), offsets[0] + _chunkDims[0]);
+            if (to > from)
+                Buffer.BlockCopy(data, (int)((from - offsets[0]) * elementSize), output, (int)((from - start) * elementSize), (int)((to - from) * elementSize));
+            return;
+        }
         // Iterate over every index of the chunk except the last dimension, copying a run along it.
         var idx = new long[rank];
         long lastRun = Math.Min(_chunkDims[rank - 1], dims[rank - 1] - offsets[rank - 1]);
@@ -203,6 +222,33 @@ internal sealed class DataLayout
                     list.Add(new ChunkEntry(offsets, _address + (ulong)(i++ * chunkBytes), chunkBytes, 0));
                 break;
             }
+            case Index.ExtensibleArray:
+                ChunkIndexes.ReadExtensibleArray(ds, _address, ds.Filters.Count > 0, _chunkDims, chunkBytes, list.Add);
+                break;
+            case Index.BTreeV2:
+                BTree2.Walk(ds.File, _address, ds.Path, (type, rec) =>
+                {
+                    var r = new ByteReader(rec, ds.File, ds.Path);
+                    ulong address = r.Offset();
+                    long size = chunkBytes;
+                    uint mask = 0;
+                    int rank = _chunkDims.Length;
+                    if (type == 11)
+                    {
+                        size = (long)r.UVar(rec.Length - ds.File.OffsetSize - 4 - 8 * rank);
+                        mask = r.U32();
+                    }
+                    else if (type != 10) throw ds.Error($"v2 B-tree of type {type} is not a chunk index.");
+                    var offsets = new long[rank];
+                    for (int d = 0; d < rank; d++)
+                    {
+                        ulong scaled = r.U64();
+                        if (scaled > (ulong)(ds.Dims[d] / _chunkDims[d] + 1)) throw ds.Error($"chunk coordinate {scaled} in dimension {d} is outside the dataset.");
+                        offsets[d] = (long)scaled * _chunkDims[d];
+                    }
+                    if (address != ulong.MaxValue) list.Add(new ChunkEntry(offsets, address, size, mask));
+                });
+                break;
             case Index.FixedArray:
                 ChunkIndexes.ReadFixedArray(ds, _address, ds.Filters.Count > 0, ChunkIndexes.Grid(ds.Dims, _chunkDims).ToList(), chunkBytes, list.Add);
                 break;

@@ -76,8 +76,9 @@ internal sealed class Hdf5Group : Hdf5Object
                 int flags = r.U8();
                 if ((flags & 1) != 0) r.Skip(8);
                 ulong heap = r.Offset();
+                ulong nameIndex = r.Offset();
                 if (heap != ulong.MaxValue)
-                    foreach (var body in FractalHeap.ReadAllObjects(File, heap, Path))
+                    foreach (var body in FractalHeap.ReadAllObjects(File, heap, nameIndex, Path))
                     {
                         var (n, a) = ParseLink(body);
                         if (n is not null) add(n, a);

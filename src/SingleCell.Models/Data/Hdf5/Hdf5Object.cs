@@ -80,8 +80,9 @@ internal abstract class Hdf5Object
                 int flags = r.U8();
                 if ((flags & 1) != 0) r.Skip(2);
                 ulong heap = r.Offset();
+                ulong nameIndex = r.Offset();
                 if (heap != ulong.MaxValue)
-                    foreach (var body in FractalHeap.ReadAllObjects(File, heap, Path))
+                    foreach (var body in FractalHeap.ReadAllObjects(File, heap, nameIndex, Path))
                     {
                         var a = ParseAttribute(body);
                         result[a.Name] = a;
