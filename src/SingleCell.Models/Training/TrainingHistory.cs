@@ -17,6 +17,12 @@ public sealed class TrainingHistory
     /// <summary>The epoch (zero-based) with the best monitored value, when early stopping was on.</summary>
     public int? BestEpoch { get; internal set; }
 
+    /// <summary>The items trained on.</summary>
+    public int[] TrainIndices { get; internal init; } = [];
+
+    /// <summary>The items validated on.</summary>
+    public int[] ValidationIndices { get; internal init; } = [];
+
     /// <summary>Seconds of wall time per epoch.</summary>
     public IReadOnlyList<double> SecondsPerEpoch => Series("seconds");
 
