@@ -1,4 +1,3 @@
-using SingleCell.Models.Tensors.Kernels;
 
 namespace SingleCell.Models.Tensors;
 
@@ -19,13 +18,13 @@ public sealed partial class Tensor
             throw new ArgumentException($"sparse_matmul: sparse [{a.Rows}, {a.Columns}] · dense {x.Shape}: inner dimensions differ.");
         int n = x.Shape[1];
         var r = new Tensor(NewBuffer(a.Rows * n), new TensorShape(a.Rows, n));
-        SparseMatMul.Multiply(a.RowPointers, a.ColumnIndices, a.Values, a.Rows, a.Columns, x._data, n, r._data, accumulate: false);
+        Kernels.SparseMatMul.Multiply(a.RowPointers, a.ColumnIndices, a.Values, a.Rows, a.Columns, x._data, n, r._data, accumulate: false);
         if (!NeedsGrad(x)) return r;
         return Record(r, "sparse_matmul", [x], g =>
         {
             var at = a.Transpose();
             var dx = NewBuffer(x.Size);
-            SparseMatMul.Multiply(at.RowPointers, at.ColumnIndices, at.Values, at.Rows, at.Columns, g._data, n, dx, accumulate: false);
+            Kernels.SparseMatMul.Multiply(at.RowPointers, at.ColumnIndices, at.Values, at.Rows, at.Columns, g._data, n, dx, accumulate: false);
             x.AccumulateGradient(dx);
         });
     }
