@@ -26,6 +26,7 @@ internal sealed class Node
 public sealed partial class Tensor
 {
     [ThreadStatic] private static int t_noGradDepth;
+    [ThreadStatic] private static float[]? t_outputGradient;
 
     /// <summary>Whether operations on this thread are recorded for autodiff now.</summary>
     public static bool IsGradEnabled => t_noGradDepth == 0;
@@ -73,6 +74,8 @@ public sealed partial class Tensor
     internal void AccumulateGradient(float[] gradient, TensorShape gradShape, bool owned)
     {
         if (!_requiresGrad) return;
+        // The output gradient being propagated is recycled after its rule runs: never adopt it.
+        if (ReferenceEquals(gradient, t_outputGradient)) owned = false;
         if (gradShape != Shape)
         {
             gradient = Kernels.Broadcasting.SumToShape(gradient, gradShape, Shape);
@@ -134,7 +137,14 @@ public sealed partial class Tensor
             t._pendingGrad = null;
             if (g != null && node.BackwardRule != null)
             {
-                using (NoGrad()) node.BackwardRule(new Tensor(g, t.Shape));
+                t_outputGradient = g;
+                try
+                {
+                    using (NoGrad()) node.BackwardRule(new Tensor(g, t.Shape));
+                }
+                finally { t_outputGradient = null; }
+                // AccumulateGradient copies the output gradient whenever it keeps it, so it is dead now.
+                if (!ReferenceEquals(g, seed)) Kernels.BufferPool.Return(g);
             }
             node.Release();
         }

@@ -145,7 +145,7 @@ public sealed partial class Tensor
 
     // ---------------------------------------------------------------- factories
 
-    internal static float[] NewBuffer(int size) => size == 0 ? [] : GC.AllocateUninitializedArray<float>(size);
+    internal static float[] NewBuffer(int size) => Kernels.BufferPool.Rent(size);
 
     /// <summary>A tensor of zeros.</summary>
     /// <param name="shape">Dimensions (0 to 4).</param>

@@ -13,6 +13,7 @@ public sealed partial class Tensor
         return Record(r, op, [this], g =>
         {
             var d = NewBuffer(self.Size);
+            if (d.Length == 0) return;
             derivative(self.AsReadOnlySpan(), r.AsReadOnlySpan(), d);
             TensorPrimitives.Multiply(d, g.AsReadOnlySpan(), d);
             self.AccumulateGradient(d);
@@ -25,7 +26,7 @@ public sealed partial class Tensor
     private Tensor Map(Action<ReadOnlySpan<float>, Span<float>> f)
     {
         var r = new Tensor(NewBuffer(Size), Shape);
-        f(AsReadOnlySpan(), r.Span);
+        if (Size > 0) f(AsReadOnlySpan(), r.Span); // some TensorPrimitives kernels reject empty spans
         return r;
     }
 
@@ -39,8 +40,7 @@ public sealed partial class Tensor
     public Tensor Log1p()
     {
         var r = new Tensor(NewBuffer(Size), Shape);
-        var x = AsReadOnlySpan(); var y = r.Span;
-        for (int i = 0; i < y.Length; i++) y[i] = (float)Math.Log(1.0 + x[i]);
+        Elementwise.Log1p(AsReadOnlySpan(), r.Span);
         return Unary(r, "log1p", static (x, y, d) => { TensorPrimitives.Add(x, 1f, d); TensorPrimitives.Reciprocal(d, d); });
     }
 
@@ -123,19 +123,14 @@ public sealed partial class Tensor
         });
     }
 
-    /// <summary>ln(1 + eˣ), computed stably; returns x where x &gt; 20 as PyTorch's default threshold does.</summary>
+    /// <summary>ln(1 + eˣ) = max(x, 0) + log1p(e^−|x|), stable for all x (equals x in float32 above ~17, as PyTorch's threshold of 20 gives).</summary>
     public Tensor Softplus()
     {
         var r = new Tensor(NewBuffer(Size), Shape);
-        var x = AsReadOnlySpan(); var y = r.Span;
-        for (int i = 0; i < y.Length; i++) y[i] = SoftplusScalar(x[i]);
-        return Unary(r, "softplus", static (x, y, d) =>
-        {
-            for (int i = 0; i < d.Length; i++) d[i] = x[i] > 20f ? 1f : 1f / (1f + MathF.Exp(-x[i]));
-        });
+        Elementwise.Softplus(AsReadOnlySpan(), r.Span);
+        // softplus′(x) = σ(x)
+        return Unary(r, "softplus", static (x, y, d) => TensorPrimitives.Sigmoid(x, d));
     }
-
-    internal static float SoftplusScalar(float x) => x > 20f ? x : x < -20f ? MathF.Exp(x) : (float)Math.Log(1.0 + Math.Exp(x));
 
     /// <summary>ln |Γ(x)| (computed in double, rounded to float).</summary>
     public Tensor LGamma()

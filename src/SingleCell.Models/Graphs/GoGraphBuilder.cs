@@ -1,0 +1,202 @@
+namespace SingleCell.Models.Graphs;
+
+/// <summary>Settings of the GEARS Gene Ontology graph.</summary>
+/// <param name="Threshold">Keep edges with Jaccard weight strictly above this (GEARS: 0.1).</param>
+/// <param name="NeighborsPerGene">Each target keeps its <c>NeighborsPerGene + 1</c> heaviest incoming edges, self-loop included (GEARS <c>num_similar_genes_go_graph</c> = 20).</param>
+/// <param name="MaxDegreeOfParallelism">Threads used; results do not depend on it.</param>
+public sealed record GoGraphOptions(double Threshold = 0.1, int NeighborsPerGene = 20, int MaxDegreeOfParallelism = -1);
+
+/// <summary>
+/// Builds GEARS' perturbation graph: genes joined by the Jaccard index of their GO-term sets.
+/// </summary>
+/// <remarks>
+/// w(s, t) = |GO(s) ∩ GO(t)| / |GO(s) ∪ GO(t)|; only w &gt; <see cref="GoGraphOptions.Threshold"/>
+/// is kept; each target t keeps its 21 heaviest incoming edges including the self-loop
+/// (w = 1), as <c>groupby('target').nlargest(k + 1)</c> in GEARS' <c>get_similarity_network</c>.
+/// Ties are broken by the lower source index (GEARS' order depends on pandas row order). The
+/// graph is directed and not symmetrised. Intersections are counted through an inverted
+/// term → genes index one target at a time, probing only the target's prefix of rarest terms
+/// (prefix filtering: a gene sharing none of them cannot exceed the threshold) and adding the
+/// few frequent suffix terms by binary search, so the result equals the all-pairs computation
+/// and no genes × genes matrix is formed.
+/// </remarks>
+public static class GoGraphBuilder
+{
+    /// <summary>Builds the GO graph over <paramref name="genes"/> (genes without annotations are left out).</summary>
+    /// <param name="annotations">Gene → GO terms, keyed by gene symbol.</param>
+    /// <param name="genes">Candidate node genes in node order; null uses every annotated gene.</param>
+    /// <param name="options">Threshold and neighbour count; null uses the GEARS defaults.</param>
+    /// <param name="progress">Receives the fraction of targets done (0–1).</param>
+    /// <param name="cancellationToken">Stops the build.</param>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public static GeneGraph Build(GeneAnnotations annotations, IEnumerable<string>? genes = null, GoGraphOptions? options = null,
+        IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(annotations);
+        options ??= new GoGraphOptions();
+        ArgumentOutOfRangeException.ThrowIfNegative(options.NeighborsPerGene);
+        // Node list: annotated genes only, first occurrence order.
+        var nodeAnn = new List<int>();
+        var names = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var g in genes ?? annotations.Genes)
+        {
+            int a = annotations.IndexOf(g);
+            if (a < 0 || annotations.Terms(a).Length == 0 || !seen.Add(g)) continue;
+            nodeAnn.Add(a);
+            names.Add(g);
+        }
+        int n = nodeAnn.Count;
+        // Dense term ids ranked by frequency among the nodes (rarest first, ties by GO number),
+        // each gene's set sorted by that rank so that its prefix holds its rarest terms.
+        var freq = new Dictionary<int, int>();
+        foreach (int a in nodeAnn)
+            foreach (int t in annotations.Terms(a)) freq[t] = freq.GetValueOrDefault(t) + 1;
+        var byRank = freq.Keys.ToArray();
+        Array.Sort(byRank, (x, y) => freq[x] != freq[y] ? freq[x].CompareTo(freq[y]) : x.CompareTo(y));
+        var termId = new Dictionary<int, int>(byRank.Length);
+        for (int r = 0; r < byRank.Length; r++) termId[byRank[r]] = r;
+        var setPtr = new int[n + 1];
+        for (int i = 0; i < n; i++) setPtr[i + 1] = setPtr[i] + annotations.Terms(nodeAnn[i]).Length;
+        var sets = new int[setPtr[n]];
+        var prefix = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            var t = annotations.Terms(nodeAnn[i]);
+            for (int k = 0; k < t.Length; k++) sets[setPtr[i] + k] = termId[t[k]];
+            Array.Sort(sets, setPtr[i], t.Length);
+            prefix[i] = PrefixLength(t.Length, options.Threshold);
+        }
+        // Inverted index term → nodes (ascending).
+        int m = byRank.Length;
+        var invPtr = new int[m + 1];
+        foreach (int id in sets) invPtr[id + 1]++;
+        for (int t = 0; t < m; t++) invPtr[t + 1] += invPtr[t];
+        var fill = (int[])invPtr.Clone();
+        var inv = new int[invPtr[m]];
+        for (int i = 0; i < n; i++)
+            for (int k = setPtr[i]; k < setPtr[i + 1]; k++) inv[fill[sets[k]]++] = i;
+        // Each list sorted by set size (then node), with the sizes alongside, for the length cut-off.
+        var invSize = new int[inv.Length];
+        for (int q = 0; q < inv.Length; q++) invSize[q] = setPtr[inv[q] + 1] - setPtr[inv[q]];
+        for (int t = 0; t < m; t++)
+        {
+            var keys = invSize.AsSpan(invPtr[t], invPtr[t + 1] - invPtr[t]);
+            var vals = inv.AsSpan(invPtr[t], invPtr[t + 1] - invPtr[t]);
+            SortBySizeThenNode(keys, vals);
+        }
+
+        int keep = options.NeighborsPerGene + 1;
+        var outSrc = new int[(long)n * keep];
+        var outW = new float[(long)n * keep];
+        var outCount = new int[n];
+        const int chunk = 256;
+        int chunks = (n + chunk - 1) / chunk, done = 0;
+        var po = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = options.MaxDegreeOfParallelism };
+        Parallel.For(0, chunks, po, () => new Scratch(n, keep), (c, _, s) =>
+        {
+            int end = Math.Min(n, (c + 1) * chunk);
+            for (int target = c * chunk; target < end; target++)
+                outCount[target] = TopNeighbors(target, setPtr, sets, prefix, invPtr, inv, invSize, options.Threshold, s, outSrc.AsSpan(target * keep, keep), outW.AsSpan(target * keep, keep));
+            progress?.Report((double)Interlocked.Add(ref done, end - c * chunk) / n);
+            return s;
+        }, _ => { });
+        cancellationToken.ThrowIfCancellationRequested();
+
+        int total = 0;
+        for (int i = 0; i < n; i++) total += outCount[i];
+        var src = new int[total];
+        var dst = new int[total];
+        var w = new float[total];
+        int p = 0;
+        for (int t = 0; t < n; t++)
+            for (int k = 0; k < outCount[t]; k++) { src[p] = outSrc[t * keep + k]; dst[p] = t; w[p++] = outW[t * keep + k]; }
+        return GeneGraph.FromEdges(names, src, dst, w);
+    }
+
+    private sealed class Scratch(int n, int keep)
+    {
+        public readonly int[] Count = new int[n];
+        public readonly int[] Touched = new int[n];
+        public readonly double[] TopW = new double[keep];
+    }
+
+    /// <summary>
+    /// Prefix-filter length: with J(a, b) &gt; t, |a ∩ b| ≥ ⌊t·|a|⌋ + 1, so b must contain one of
+    /// any |a| − ⌊t·|a|⌋ terms of a; we take a's rarest ones (Bayardo et al. 2007).
+    /// </summary>
+    private static int PrefixLength(int size, double threshold)
+    {
+        if (size == 0) return 0;
+        int drop = threshold > 0 ? (int)Math.Floor(threshold * size - 1e-9) : 0;
+        return Math.Clamp(size - Math.Max(drop, 0), 1, size);
+    }
+
+    private static int TopNeighbors(int target, int[] setPtr, int[] sets, int[] prefix, int[] invPtr, int[] inv, int[] invSize, double threshold,
+        Scratch s, Span<int> topSrc, Span<float> topW)
+    {
+        var count = s.Count;
+        var touched = s.Touched;
+        int nt = 0;
+        int sizeT = setPtr[target + 1] - setPtr[target];
+        for (int k = 0; k < prefix[target]; k++)
+        {
+            // A gene b first met at position k shares at most sizeT − k terms; it can pass only if
+            // t·|b| < sizeT − k (lists are sorted by size, so stop there).
+            int term = sets[setPtr[target] + k];
+            double limit = sizeT - k;
+            for (int q = invPtr[term]; q < invPtr[term + 1]; q++)
+            {
+                if (!(threshold * invSize[q] < limit)) break;
+                int b = inv[q];
+                if (count[b]++ == 0) touched[nt++] = b;
+            }
+        }
+        int filled = 0, keep = topSrc.Length;
+        var tw = s.TopW;
+        for (int i = 0; i < nt; i++)
+        {
+            int b = touched[i];
+            int inter = count[b];
+            count[b] = 0;
+            int sizeB = setPtr[b + 1] - setPtr[b];
+            if (Math.Min(sizeT, sizeB) <= threshold * Math.Max(sizeT, sizeB)) continue; // J ≤ min/max ≤ t
+            // Counted so far: positions k before the prefix end and before b's length cut-off;
+            // add the remaining positions by binary search in b.
+            int from = prefix[target];
+            while (from > 0 && !(threshold * sizeB < sizeT - (from - 1))) from--;
+            int upper = Math.Min(Math.Min(sizeT, sizeB), inter + sizeT - from);
+            double bound = (double)upper / (sizeT + sizeB - upper); // J(target, b) ≤ bound
+            if (!(bound > threshold) || (filled == keep && !Better(bound, b, tw[keep - 1], topSrc[keep - 1]))) continue;
+            var setB = sets.AsSpan(setPtr[b], sizeB);
+            for (int k = setPtr[target] + from; k < setPtr[target + 1]; k++)
+                if (setB.BinarySearch(sets[k]) >= 0) inter++;
+            double j = (double)inter / (sizeT + sizeB - inter);
+            if (!(j > threshold)) continue;
+            // Insert into the descending top list (ties: lower source first).
+            if (filled == keep && !Better(j, b, tw[keep - 1], topSrc[keep - 1])) continue;
+            int pos = filled < keep ? filled++ : keep - 1;
+            while (pos > 0 && Better(j, b, tw[pos - 1], topSrc[pos - 1]))
+            {
+                tw[pos] = tw[pos - 1];
+                topSrc[pos] = topSrc[pos - 1];
+                pos--;
+            }
+            tw[pos] = j;
+            topSrc[pos] = b;
+        }
+        for (int i = 0; i < filled; i++) topW[i] = (float)tw[i];
+        return filled;
+    }
+
+    private static void SortBySizeThenNode(Span<int> sizes, Span<int> nodes)
+    {
+        // Nodes are ascending on entry; a stable insertion-free sort: pack (size, node) into longs.
+        var packed = new long[sizes.Length];
+        for (int i = 0; i < sizes.Length; i++) packed[i] = ((long)sizes[i] << 32) | (uint)nodes[i];
+        Array.Sort(packed);
+        for (int i = 0; i < sizes.Length; i++) { sizes[i] = (int)(packed[i] >> 32); nodes[i] = (int)packed[i]; }
+    }
+
+    private static bool Better(double w, int src, double w2, int src2) => w > w2 || (w == w2 && src < src2);
+}

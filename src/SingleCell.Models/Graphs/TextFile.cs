@@ -1,0 +1,48 @@
+using System.IO.Compression;
+using System.Text;
+
+namespace SingleCell.Models.Graphs;
+
+/// <summary>Opens annotation and network text files, decompressing <c>.gz</c> files as a stream.</summary>
+internal static class TextFile
+{
+    /// <summary>Opens <paramref name="path"/> for line reading; gzip is detected by its magic bytes.</summary>
+    public static StreamReader Open(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"File '{path}' does not exist.", path);
+        var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        Stream s = fs;
+        int b0 = fs.ReadByte(), b1 = fs.ReadByte();
+        fs.Position = 0;
+        if (b0 == 0x1f && b1 == 0x8b) s = new BufferedStream(new GZipStream(fs, CompressionMode.Decompress), 1 << 16);
+        return new StreamReader(s, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+    }
+
+    /// <summary>Splits <paramref name="line"/> on <paramref name="separator"/> into at most <paramref name="fields"/>.Length ranges.</summary>
+    /// <returns>The number of fields found (may exceed the span length; extra fields are not recorded).</returns>
+    public static int Split(ReadOnlySpan<char> line, char separator, Span<Range> fields)
+    {
+        int count = 0, start = 0;
+        for (int i = 0; i <= line.Length; i++)
+        {
+            if (i < line.Length && line[i] != separator) continue;
+            if (count < fields.Length) fields[count] = new Range(start, i);
+            count++;
+            start = i + 1;
+        }
+        return count;
+    }
+
+    /// <summary>Parses a non-negative decimal integer; returns false on anything else.</summary>
+    public static bool TryParseInt(ReadOnlySpan<char> s, out int value)
+        => int.TryParse(s, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out value);
+
+    /// <summary>Parses a GO identifier <c>GO:nnnnnnn</c> into its number; returns false otherwise.</summary>
+    public static bool TryParseGoId(ReadOnlySpan<char> s, out int id)
+    {
+        id = 0;
+        s = s.Trim();
+        return s.Length > 3 && s.StartsWith("GO:", StringComparison.Ordinal) && TryParseInt(s[3..], out id);
+    }
+}
