@@ -108,6 +108,20 @@ public abstract class Module
     /// <summary>The direct children with their local names, in registration order.</summary>
     public IReadOnlyList<KeyValuePair<string, Module>> NamedChildren() => _modules;
 
+    /// <summary>This module (named "") and all its descendants with hierarchical names, depth first.</summary>
+    public IReadOnlyList<KeyValuePair<string, Module>> NamedModules()
+    {
+        var result = new List<KeyValuePair<string, Module>>();
+        CollectModules("", result);
+        return result;
+    }
+
+    private void CollectModules(string name, List<KeyValuePair<string, Module>> result)
+    {
+        result.Add(new(name, this));
+        foreach (var m in _modules) m.Value.CollectModules(name.Length == 0 ? m.Key : name + "." + m.Key, result);
+    }
+
     /// <summary>All parameters of this module and its descendants with hierarchical names, in registration order (depth first).</summary>
     public IReadOnlyList<KeyValuePair<string, Parameter>> NamedParameters()
     {

@@ -14,10 +14,13 @@ namespace SingleCell.Models.NN;
 /// The queries are scaled by 1/√head_dim before the product. Masks: a boolean key-padding mask [B, Lk]
 /// (true = ignore: the score becomes −∞), an additive key-padding mask [B, Lk], and an additive
 /// attention mask [Lq, Lk] or [B, Lq, Lk] added to every head's scores. A query whose keys are all
-/// masked gets NaN, as in PyTorch. No dropout on the attention weights.
+/// masked gets NaN, as in PyTorch. With a dropout probability, the attention weights are dropped
+/// (inverted dropout) in training mode only, from a generator forked off the initialisation generator.
 /// </remarks>
 public sealed class MultiheadAttention : Module
 {
+    private readonly Dropout? _dropout;
+
     /// <summary>Creates the layer and initialises it from <paramref name="generator"/>.</summary>
     /// <param name="embedDim">Model dimension E (queries and output).</param>
     /// <param name="numHeads">Number of heads; must divide <paramref name="embedDim"/>.</param>
@@ -25,8 +28,9 @@ public sealed class MultiheadAttention : Module
     /// <param name="bias">Whether the projections have biases.</param>
     /// <param name="kdim">Feature size of the keys (default E).</param>
     /// <param name="vdim">Feature size of the values (default E).</param>
+    /// <param name="dropout">Dropout probability on the attention weights in training mode (0: none).</param>
     /// <exception cref="ArgumentException">The head count does not divide the dimension.</exception>
-    public MultiheadAttention(int embedDim, int numHeads, Generator generator, bool bias = true, int? kdim = null, int? vdim = null)
+    public MultiheadAttention(int embedDim, int numHeads, Generator generator, bool bias = true, int? kdim = null, int? vdim = null, float dropout = 0f)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(embedDim);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(numHeads);
@@ -55,6 +59,27 @@ public sealed class MultiheadAttention : Module
         if (bias) InProjBias = RegisterParameter("in_proj_bias", Tensor.Zeros(3 * e));
         OutProj = RegisterModule("out_proj", new Linear(e, e, generator, bias));
         if (OutProj.Bias != null) Init.Zeros(OutProj.Bias);
+        DropoutProbability = dropout;
+        if (dropout > 0f) _dropout = new Dropout(dropout, generator.Fork());
+        else if (dropout < 0f) throw new ArgumentOutOfRangeException(nameof(dropout), $"MultiheadAttention: dropout {dropout} is negative.");
+    }
+
+    /// <summary>Dropout probability on the attention weights (training mode only).</summary>
+    public float DropoutProbability { get; }
+
+    /// <summary>
+    /// An additive causal mask [L, L] for <c>attnMask</c>: 0 on and below the diagonal, −∞ above it
+    /// (query i attends to keys 0 … i only).
+    /// </summary>
+    /// <param name="length">Sequence length L.</param>
+    public static Tensor CausalMask(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        var m = Tensor.Zeros(length, length);
+        var s = m.Span;
+        for (int i = 0; i < length; i++)
+            for (int j = i + 1; j < length; j++) s[i * length + j] = float.NegativeInfinity;
+        return m;
     }
 
     /// <summary>Model dimension E.</summary>
@@ -104,11 +129,12 @@ public sealed class MultiheadAttention : Module
     /// <param name="keyPaddingMask">Boolean [B, Lk] (true = ignore that key), or null.</param>
     /// <param name="keyPaddingBias">Additive float key-padding mask [B, Lk], or null.</param>
     /// <param name="attnMask">Additive float mask [Lq, Lk] or [B, Lq, Lk] added to every head's scores, or null.</param>
-    /// <param name="needWeights">Also return the attention weights averaged over heads, [B, Lq, Lk].</param>
-    /// <returns>The output [B, Lq, E] and, when asked, the averaged weights.</returns>
+    /// <param name="needWeights">Also return the attention weights (before dropout).</param>
+    /// <param name="averageWeights">Average the returned weights over heads, [B, Lq, Lk]; otherwise [B, H, Lq, Lk].</param>
+    /// <returns>The output [B, Lq, E] and, when asked, the weights.</returns>
     /// <exception cref="ArgumentException">Shapes do not fit; the message names the layer and the shapes.</exception>
     public (Tensor Output, Tensor? Weights) Forward(Tensor query, Tensor key, Tensor value,
-        bool[,]? keyPaddingMask = null, Tensor? keyPaddingBias = null, Tensor? attnMask = null, bool needWeights = false)
+        bool[,]? keyPaddingMask = null, Tensor? keyPaddingBias = null, Tensor? attnMask = null, bool needWeights = false, bool averageWeights = true)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(key);
@@ -119,7 +145,7 @@ public sealed class MultiheadAttention : Module
             if (key.Rank != 2 || value.Rank != 2)
                 throw new ArgumentException($"{Label}: unbatched query {query.Shape} needs unbatched key and value; got {key.Shape} and {value.Shape}.");
             var (o, w) = Forward(query.Unsqueeze(0), key.Unsqueeze(0), value.Unsqueeze(0), keyPaddingMask, keyPaddingBias?.Unsqueeze(0),
-                attnMask, needWeights);
+                attnMask, needWeights, averageWeights);
             return (o.Squeeze(0), w?.Squeeze(0));
         }
         if (query.Rank != 3 || key.Rank != 3 || value.Rank != 3)
@@ -177,8 +203,9 @@ public sealed class MultiheadAttention : Module
             else throw new ArgumentException($"{Label}: attention mask has shape {attnMask.Shape}; expected [{lq}, {lk}] or [{b}, {lq}, {lk}].");
         }
         var attn = scores.Softmax(-1);
-        var ctx = Tensor.MatMul(attn, v).Permute(0, 2, 1, 3).Reshape(b, lq, e);             // [B, Lq, E]
+        var dropped = _dropout != null && IsTraining ? _dropout.Forward(attn) : attn;
+        var ctx = Tensor.MatMul(dropped, v).Permute(0, 2, 1, 3).Reshape(b, lq, e);             // [B, Lq, E]
         var output = OutProj.Forward(ctx);
-        return (output, needWeights ? attn.Mean(1) : null);
+        return (output, needWeights ? (averageWeights ? attn.Mean(1) : attn) : null);
     }
 }

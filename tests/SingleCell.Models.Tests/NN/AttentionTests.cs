@@ -87,6 +87,32 @@ public class AttentionTests
     }
 
     [Test]
+    public void Causal_mask_blocks_future_keys_and_per_head_weights_are_available()
+    {
+        var g = new Generator(6);
+        var mha = new MultiheadAttention(4, 2, g);
+        var x = Tensor.RandomNormal(g, [1, 4, 4]);
+        var (_, w) = mha.Forward(x, x, x, attnMask: MultiheadAttention.CausalMask(4), needWeights: true, averageWeights: false);
+        Assert.That(w!.Shape, Is.EqualTo(new TensorShape(1, 2, 4, 4)));
+        for (int h = 0; h < 2; h++)
+            for (int i = 0; i < 4; i++)
+                for (int j = i + 1; j < 4; j++) Assert.That(w[0, h, i, j], Is.EqualTo(0f));
+        Assert.That(w[0, 1, 0, 0], Is.EqualTo(1f).Within(1e-6));
+    }
+
+    [Test]
+    public void Attention_dropout_acts_only_in_training()
+    {
+        var x = Tensor.RandomNormal(new Generator(1), [2, 3, 4]);
+        var plain = new MultiheadAttention(4, 2, new Generator(9));
+        var dropping = new MultiheadAttention(4, 2, new Generator(9), dropout: 0.5f);
+        Assert.That(dropping.StateDict()["in_proj_weight"].ToArray(), Is.EqualTo(plain.StateDict()["in_proj_weight"].ToArray()));
+        Assert.That(dropping.Forward(x).ToArray(), Is.Not.EqualTo(plain.Forward(x).ToArray()));
+        dropping.Eval();
+        Assert.That(dropping.Forward(x).ToArray(), Is.EqualTo(plain.Forward(x).ToArray()));
+    }
+
+    [Test]
     public void Self_attention_fast_path_equals_general_path()
     {
         var g = new Generator(4);

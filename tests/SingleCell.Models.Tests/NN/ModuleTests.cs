@@ -55,6 +55,10 @@ public class ModuleTests
         Assert.That(sd.Count, Is.EqualTo(names.Length + 3));
         Assert.That(sd.Keys.Last(), Is.EqualTo("bn.num_batches_tracked"));
         Assert.That(net.Encoder.Layers[2].QualifiedName, Is.EqualTo("encoder.layers.2"));
+        Assert.That(net.NamedModules().Select(m => m.Key), Is.EqualTo(new[]
+        {
+            "", "encoder", "encoder.layers", "encoder.layers.0", "encoder.layers.1", "encoder.layers.2", "encoder.norm", "bn",
+        }));
     }
 
     [Test]
