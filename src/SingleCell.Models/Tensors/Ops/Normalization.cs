@@ -1,0 +1,218 @@
+namespace SingleCell.Models.Tensors;
+
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// Layer normalisation over the trailing <paramref name="normalizedSize"/> elements of each row, as
+    /// <c>torch.nn.functional.layer_norm</c>: y = (x − μ) / √(σ² + ε) · w + b with the biased variance σ².
+    /// Fused forward and backward (statistics accumulated in double).
+    /// </summary>
+    /// <param name="x">Input whose trailing axes hold <paramref name="normalizedSize"/> elements per row.</param>
+    /// <param name="normalizedSize">Number of elements normalised together (product of the normalised axes).</param>
+    /// <param name="weight">Optional scale with <paramref name="normalizedSize"/> elements.</param>
+    /// <param name="bias">Optional shift with <paramref name="normalizedSize"/> elements.</param>
+    /// <param name="eps">Added to the variance.</param>
+    /// <exception cref="ArgumentException">Sizes do not match; the message names the shapes.</exception>
+    public static Tensor LayerNorm(Tensor x, int normalizedSize, Tensor? weight = null, Tensor? bias = null, float eps = 1e-5f)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        int n = normalizedSize;
+        if (n <= 0 || x.Size % n != 0)
+            throw new ArgumentException($"layer_norm: input {x.Shape} cannot be split into rows of {n} elements.");
+        if (weight != null && weight.Size != n) throw new ArgumentException($"layer_norm: weight {weight.Shape} has not {n} elements (input {x.Shape}).");
+        if (bias != null && bias.Size != n) throw new ArgumentException($"layer_norm: bias {bias.Shape} has not {n} elements (input {x.Shape}).");
+        int rows = x.Size / n;
+        var xs = x.AsReadOnlySpan();
+        var y = NewBuffer(x.Size);
+        var xhat = NewBuffer(x.Size);
+        var rstd = new float[rows];
+        var ws = weight?._data; var bs = bias?._data;
+        for (int r = 0; r < rows; r++)
+        {
+            var row = xs.Slice(r * n, n);
+            double sum = 0;
+            for (int i = 0; i < n; i++) sum += row[i];
+            double mean = sum / n, sq = 0;
+            for (int i = 0; i < n; i++) { double d = row[i] - mean; sq += d * d; }
+            double rs = 1.0 / Math.Sqrt(sq / n + eps);
+            rstd[r] = (float)rs;
+            int o = r * n;
+            for (int i = 0; i < n; i++)
+            {
+                float h = (float)((row[i] - mean) * rs);
+                xhat[o + i] = h;
+                float v = ws != null ? h * ws[i] : h;
+                y[o + i] = bs != null ? v + bs[i] : v;
+            }
+        }
+        var result = new Tensor(y, x.Shape);
+        Tensor[] inputs = weight == null ? (bias == null ? [x] : [x, bias]) : (bias == null ? [x, weight] : [x, weight, bias]);
+        if (!NeedsGrad(inputs)) return result;
+        return Record(result, "layer_norm", inputs, g =>
+        {
+            var gs = g.AsReadOnlySpan();
+            if (x._requiresGrad)
+            {
+                // dx = rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ ∘ x̂)), ĝ = g ∘ w.
+                var dx = NewBuffer(x.Size);
+                for (int r = 0; r < rows; r++)
+                {
+                    int o = r * n;
+                    double s1 = 0, s2 = 0;
+                    for (int i = 0; i < n; i++)
+                    {
+                        double gh = ws != null ? gs[o + i] * ws[i] : gs[o + i];
+                        s1 += gh; s2 += gh * xhat[o + i];
+                    }
+                    double m1 = s1 / n, m2 = s2 / n, rs = rstd[r];
+                    for (int i = 0; i < n; i++)
+                    {
+                        double gh = ws != null ? gs[o + i] * ws[i] : gs[o + i];
+                        dx[o + i] = (float)(rs * (gh - m1 - xhat[o + i] * m2));
+                    }
+                }
+                x.AccumulateGradient(dx);
+            }
+            if (weight != null && weight._requiresGrad)
+            {
+                var dw = new double[n];
+                for (int r = 0; r < rows; r++)
+                    for (int i = 0; i < n; i++) dw[i] += gs[r * n + i] * (double)xhat[r * n + i];
+                weight.AccumulateGradient(ToFloat(dw), weight.Shape, owned: true);
+            }
+            if (bias != null && bias._requiresGrad)
+            {
+                var db = new double[n];
+                for (int r = 0; r < rows; r++)
+                    for (int i = 0; i < n; i++) db[i] += gs[r * n + i];
+                bias.AccumulateGradient(ToFloat(db), bias.Shape, owned: true);
+            }
+        });
+    }
+
+    /// <summary>
+    /// Batch normalisation of [N, C] or [N, C, L] input over every axis but the channel axis, as
+    /// <c>torch.nn.functional.batch_norm</c>. In training mode the batch statistics normalise (biased
+    /// variance) and, when running buffers are given, update them in place: running = (1 − m)·running +
+    /// m·batch, with the unbiased variance for the running variance. In evaluation mode the running
+    /// statistics normalise. Fused forward and backward.
+    /// </summary>
+    /// <param name="x">Input [N, C] or [N, C, L].</param>
+    /// <param name="runningMean">Running mean [C], updated in place when training; required in evaluation.</param>
+    /// <param name="runningVar">Running variance [C], updated in place when training; required in evaluation.</param>
+    /// <param name="weight">Optional scale [C].</param>
+    /// <param name="bias">Optional shift [C].</param>
+    /// <param name="training">Use batch statistics (true) or running statistics (false).</param>
+    /// <param name="momentum">Weight m of the batch statistic in the running update.</param>
+    /// <param name="eps">Added to the variance.</param>
+    /// <exception cref="ArgumentException">Bad shapes, or one value per channel in training.</exception>
+    public static Tensor BatchNorm(Tensor x, Tensor? runningMean, Tensor? runningVar, Tensor? weight, Tensor? bias,
+        bool training, float momentum = 0.1f, float eps = 1e-5f)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Rank is not (2 or 3)) throw new ArgumentException($"batch_norm: input must be [N, C] or [N, C, L]; got {x.Shape}.");
+        int nb = x.Shape[0], c = x.Shape[1], l = x.Rank == 3 ? x.Shape[2] : 1;
+        void Check(Tensor? t, string what)
+        {
+            if (t != null && (t.Rank != 1 || t.Shape[0] != c))
+                throw new ArgumentException($"batch_norm: {what} has shape {t.Shape}; expected [{c}] for input {x.Shape}.");
+        }
+        Check(runningMean, "running mean"); Check(runningVar, "running variance"); Check(weight, "weight"); Check(bias, "bias");
+        int count = nb * l;
+        var xs = x.AsReadOnlySpan();
+        var mean = new double[c];
+        var rstd = new float[c];
+        if (training)
+        {
+            if (count <= 1) throw new ArgumentException($"batch_norm: expected more than 1 value per channel when training; got input {x.Shape}.");
+            var variance = new double[c];
+            for (int ch = 0; ch < c; ch++)
+            {
+                double s = 0;
+                for (int b = 0; b < nb; b++) { int o = (b * c + ch) * l; for (int i = 0; i < l; i++) s += xs[o + i]; }
+                double m = s / count, sq = 0;
+                for (int b = 0; b < nb; b++) { int o = (b * c + ch) * l; for (int i = 0; i < l; i++) { double d = xs[o + i] - m; sq += d * d; } }
+                mean[ch] = m; variance[ch] = sq / count;
+                rstd[ch] = (float)(1.0 / Math.Sqrt(sq / count + eps));
+            }
+            if (runningMean != null && runningVar != null)
+            {
+                var rm = runningMean.Span; var rv = runningVar.Span;
+                double unbias = count / (count - 1.0);
+                for (int ch = 0; ch < c; ch++)
+                {
+                    rm[ch] = (float)((1.0 - momentum) * rm[ch] + momentum * mean[ch]);
+                    rv[ch] = (float)((1.0 - momentum) * rv[ch] + momentum * variance[ch] * unbias);
+                }
+            }
+        }
+        else
+        {
+            if (runningMean == null || runningVar == null) throw new ArgumentException("batch_norm: evaluation mode needs running statistics.");
+            var rm = runningMean.AsReadOnlySpan(); var rv = runningVar.AsReadOnlySpan();
+            for (int ch = 0; ch < c; ch++) { mean[ch] = rm[ch]; rstd[ch] = (float)(1.0 / Math.Sqrt(rv[ch] + (double)eps)); }
+        }
+        var y = NewBuffer(x.Size);
+        var xhat = NewBuffer(x.Size);
+        var ws = weight?._data; var bs = bias?._data;
+        for (int b = 0; b < nb; b++)
+            for (int ch = 0; ch < c; ch++)
+            {
+                int o = (b * c + ch) * l;
+                float sc = ws != null ? ws[ch] : 1f, sh = bs != null ? bs[ch] : 0f;
+                for (int i = 0; i < l; i++)
+                {
+                    float h = (float)((xs[o + i] - mean[ch]) * rstd[ch]);
+                    xhat[o + i] = h;
+                    y[o + i] = h * sc + sh;
+                }
+            }
+        var result = new Tensor(y, x.Shape);
+        var inputList = new List<Tensor>(3) { x };
+        if (weight != null) inputList.Add(weight);
+        if (bias != null) inputList.Add(bias);
+        var inputs = inputList.ToArray();
+        if (!NeedsGrad(inputs)) return result;
+        return Record(result, "batch_norm", inputs, g =>
+        {
+            var gs = g.AsReadOnlySpan();
+            var sumG = new double[c]; var sumGx = new double[c];
+            for (int b = 0; b < nb; b++)
+                for (int ch = 0; ch < c; ch++)
+                {
+                    int o = (b * c + ch) * l;
+                    for (int i = 0; i < l; i++) { sumG[ch] += gs[o + i]; sumGx[ch] += gs[o + i] * (double)xhat[o + i]; }
+                }
+            if (x._requiresGrad)
+            {
+                var dx = NewBuffer(x.Size);
+                for (int b = 0; b < nb; b++)
+                    for (int ch = 0; ch < c; ch++)
+                    {
+                        int o = (b * c + ch) * l;
+                        double k = (ws != null ? ws[ch] : 1.0) * rstd[ch];
+                        if (training)
+                        {
+                            // dx = w·rstd · (g − mean(g) − x̂ · mean(g ∘ x̂))
+                            double m1 = sumG[ch] / count, m2 = sumGx[ch] / count;
+                            for (int i = 0; i < l; i++) dx[o + i] = (float)(k * (gs[o + i] - m1 - xhat[o + i] * m2));
+                        }
+                        else
+                        {
+                            for (int i = 0; i < l; i++) dx[o + i] = (float)(k * gs[o + i]);
+                        }
+                    }
+                x.AccumulateGradient(dx);
+            }
+            if (weight != null && weight._requiresGrad) weight.AccumulateGradient(ToFloat(sumGx), weight.Shape, owned: true);
+            if (bias != null && bias._requiresGrad) bias.AccumulateGradient(ToFloat(sumG), bias.Shape, owned: true);
+        });
+    }
+
+    private static float[] ToFloat(double[] values)
+    {
+        var r = new float[values.Length];
+        for (int i = 0; i < r.Length; i++) r[i] = (float)values[i];
+        return r;
+    }
+}

@@ -1,0 +1,153 @@
+using SingleCell.Models.NN;
+using SingleCell.Models.Tensors;
+using static SingleCell.Models.Tests.NN.NNTestUtil;
+
+namespace SingleCell.Models.Tests.NN;
+
+public class NormalizationTests
+{
+    // Reference tolerances (float32 vs PyTorch float64): statistics are accumulated in double and the
+    // values are O(1), so forward and gradients agree to a few float ulps (~1e-6); 2e-5 abs + 2e-5 rel
+    // leaves room for the rstd-amplified rounding in dx.
+    private const double RefAtol = 2e-5, RefRtol = 2e-5;
+
+    // Finite differences: the float forward is evaluated at x ± h and the objective Σ y·r summed in
+    // double. Rounding error ≈ ε_f·|Σ|y·r||/h ≈ 6e-8·10/5e-3 ≈ 1e-4; truncation ≈ h²·|f'''|/6 ≈ 1e-5.
+    // Tolerance 1e-3 abs + 1e-2 rel is ~10× above both, yet far below any wrong-formula error (O(0.1–1)).
+    private const float H = 5e-3f;
+    private const double FdAtol = 1e-3, FdRtol = 1e-2;
+
+    [Test, Category("SharedData")]
+    public void LayerNorm_matches_pytorch_reference()
+    {
+        var c = ReferenceCase("layer_norm");
+        var inputs = c.GetProperty("inputs");
+        var ln = new LayerNorm(6);
+        ln.Weight!.CopyFrom(ToTensor(inputs.GetProperty("w")));
+        ln.Bias!.CopyFrom(ToTensor(inputs.GetProperty("b")));
+        var x = ToTensor(inputs.GetProperty("x"), requiresGrad: true);
+        var y = ln.Forward(x);
+        AssertClose(y.AsReadOnlySpan(), ToDoubles(c.GetProperty("output")), RefAtol, RefRtol, "output");
+        y.Backward(ToTensor(c.GetProperty("upstream")));
+        var grads = c.GetProperty("grads");
+        AssertClose(x.Grad!.AsReadOnlySpan(), ToDoubles(grads.GetProperty("x")), RefAtol, RefRtol, "dx");
+        AssertClose(ln.Weight.Grad!.AsReadOnlySpan(), ToDoubles(grads.GetProperty("w")), RefAtol, RefRtol, "dw");
+        AssertClose(ln.Bias.Grad!.AsReadOnlySpan(), ToDoubles(grads.GetProperty("b")), RefAtol, RefRtol, "db");
+    }
+
+    [Test, Category("SharedData")]
+    public void BatchNorm1d_training_matches_pytorch_reference_and_updates_running_stats()
+    {
+        var c = ReferenceCase("batch_norm_train");
+        var inputs = c.GetProperty("inputs");
+        var bn = new BatchNorm1d(5, eps: 1e-3f, momentum: 0.01f);
+        bn.Weight!.CopyFrom(ToTensor(inputs.GetProperty("w")));
+        bn.Bias!.CopyFrom(ToTensor(inputs.GetProperty("b")));
+        var x = ToTensor(inputs.GetProperty("x"), requiresGrad: true);
+        var y = bn.Forward(x);
+        AssertClose(y.AsReadOnlySpan(), ToDoubles(c.GetProperty("output")), RefAtol, RefRtol, "output");
+        y.Backward(ToTensor(c.GetProperty("upstream")));
+        var grads = c.GetProperty("grads");
+        AssertClose(x.Grad!.AsReadOnlySpan(), ToDoubles(grads.GetProperty("x")), RefAtol, RefRtol, "dx");
+        AssertClose(bn.Weight.Grad!.AsReadOnlySpan(), ToDoubles(grads.GetProperty("w")), RefAtol, RefRtol, "dw");
+        AssertClose(bn.Bias.Grad!.AsReadOnlySpan(), ToDoubles(grads.GetProperty("b")), RefAtol, RefRtol, "db");
+
+        // Running statistics by hand (double): mean and unbiased variance of each column, momentum 0.01.
+        var xd = ToDoubles(inputs.GetProperty("x"));
+        var expMean = new double[5]; var expVar = new double[5];
+        for (int ch = 0; ch < 5; ch++)
+        {
+            double m = 0; for (int i = 0; i < 8; i++) m += xd[i * 5 + ch]; m /= 8;
+            double v = 0; for (int i = 0; i < 8; i++) v += (xd[i * 5 + ch] - m) * (xd[i * 5 + ch] - m); v /= 7;
+            expMean[ch] = 0.99 * 0 + 0.01 * m;
+            expVar[ch] = 0.99 * 1 + 0.01 * v;
+        }
+        AssertClose(bn.RunningMean!.AsReadOnlySpan(), expMean, 1e-7, 1e-6, "running_mean");
+        AssertClose(bn.RunningVar!.AsReadOnlySpan(), expVar, 1e-7, 1e-6, "running_var");
+        Assert.That(bn.NumBatchesTracked!.Item(), Is.EqualTo(1f));
+    }
+
+    [Test]
+    public void BatchNorm1d_running_stats_over_several_batches_and_eval_uses_them()
+    {
+        var g = new Generator(11);
+        var bn = new BatchNorm1d(3); // momentum 0.1, eps 1e-5
+        var rm = new double[3]; var rv = new double[] { 1, 1, 1 };
+        for (int step = 0; step < 3; step++)
+        {
+            var x = Tensor.RandomNormal(g, [6, 3, 2], mean: step, std: 2f);
+            bn.Forward(x);
+            var xs = x.ToArray();
+            for (int ch = 0; ch < 3; ch++)
+            {
+                var vals = new List<double>();
+                for (int b = 0; b < 6; b++) for (int l = 0; l < 2; l++) vals.Add(xs[(b * 3 + ch) * 2 + l]);
+                double m = vals.Average(), v = vals.Sum(t => (t - m) * (t - m)) / (vals.Count - 1);
+                rm[ch] = 0.9 * rm[ch] + 0.1 * m;
+                rv[ch] = 0.9 * rv[ch] + 0.1 * v;
+            }
+        }
+        AssertClose(bn.RunningMean!.AsReadOnlySpan(), rm, 1e-6, 1e-5, "running_mean");
+        AssertClose(bn.RunningVar!.AsReadOnlySpan(), rv, 1e-6, 1e-5, "running_var");
+        bn.Eval();
+        var before = bn.RunningMean.ToArray();
+        var xe = Tensor.RandomNormal(g, [4, 3]);
+        var y = bn.Forward(xe);
+        Assert.That(bn.RunningMean.ToArray(), Is.EqualTo(before), "eval must not update running stats");
+        var ys = y.ToArray(); var xs2 = xe.ToArray();
+        var expected = new double[12];
+        for (int i = 0; i < 12; i++) expected[i] = (xs2[i] - rm[i % 3]) / Math.Sqrt(rv[i % 3] + 1e-5);
+        AssertClose(ys, expected, 1e-5, 1e-5, "eval output");
+    }
+
+    [Test]
+    public void BatchNorm1d_training_rejects_single_value_per_channel()
+    {
+        var bn = new BatchNorm1d(4);
+        var ex = Assert.Throws<ArgumentException>(() => bn.Forward(Tensor.Zeros(1, 4)))!;
+        Assert.That(ex.Message, Does.Contain("more than 1 value"));
+        var ex2 = Assert.Throws<ArgumentException>(() => bn.Forward(Tensor.Zeros(2, 5)))!;
+        Assert.That(ex2.Message, Does.Contain("BatchNorm1d(4").And.Contain("[2, 5]"));
+    }
+
+    [Test]
+    public void LayerNorm_finite_differences()
+    {
+        var g = new Generator(21);
+        var ln = new LayerNorm(5);
+        Init.Normal(ln.Weight!, g); Init.Normal(ln.Bias!, g);
+        var x = Tensor.RandomNormal(g, [3, 5], std: 2f);
+        x.RequiresGrad = true;
+        var r = RandomArray(g, 15);
+        CheckGradients(() => ln.Forward(x), r, [x, ln.Weight!, ln.Bias!], ["x", "weight", "bias"]);
+    }
+
+    [Test]
+    public void BatchNorm1d_finite_differences_training_and_eval()
+    {
+        var g = new Generator(22);
+        var bn = new BatchNorm1d(3);
+        Init.Normal(bn.Weight!, g); Init.Normal(bn.Bias!, g);
+        var x = Tensor.RandomNormal(g, [4, 3, 2], std: 1.5f);
+        x.RequiresGrad = true;
+        var r = RandomArray(g, 24);
+        CheckGradients(() => bn.Forward(x), r, [x, bn.Weight!, bn.Bias!], ["x", "weight", "bias"]);
+        bn.Eval();
+        CheckGradients(() => bn.Forward(x), r, [x, bn.Weight!, bn.Bias!], ["x (eval)", "weight (eval)", "bias (eval)"]);
+    }
+
+    /// <summary>Analytic gradient of Σ f()·r against central differences for each tensor.</summary>
+    internal static void CheckGradients(Func<Tensor> f, float[] r, Tensor[] wrt, string[] names, float h = H, double atol = FdAtol, double rtol = FdRtol)
+    {
+        foreach (var t in wrt) t.Grad = null;
+        var y = f();
+        y.Backward(Tensor.FromArray((float[])r.Clone(), y.Shape.ToArray()));
+        for (int k = 0; k < wrt.Length; k++)
+        {
+            var analytic = wrt[k].Grad!.ToArray();
+            double[] numeric;
+            using (Tensor.NoGrad()) numeric = NumericGradient(() => Dot(f(), r), wrt[k], h);
+            AssertClose(analytic, numeric, atol, rtol, names[k]);
+        }
+    }
+}
