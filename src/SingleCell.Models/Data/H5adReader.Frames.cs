@@ -4,6 +4,9 @@ namespace SingleCell.Models.Data;
 
 internal sealed partial class H5adReader
 {
+    private readonly HashSet<string> _consumedUns = new(StringComparer.Ordinal);
+    private int _unsNodes;
+
     private DataFrame? ReadFrame(Hdf5Object? o, Hdf5Group? uns)
     {
         if (o is Hdf5Dataset legacy) return ReadLegacyFrame(legacy, uns);
@@ -90,6 +93,7 @@ internal sealed partial class H5adReader
             if (catDs is not null && m.Type.IsInteger)
             {
                 var cats = Array.ConvertAll(catDs.ReadStrings(), s => s ?? "");
+                _consumedUns.Add(catDs.Name);
                 var codes = Hdf5Values.ToInt64(_file, d.Path, m.Type, bytes, n);
                 var ic = new int[n];
                 for (int i = 0; i < n; i++) ic[i] = codes[i] < 0 || codes[i] >= cats.Length ? -1 : (int)codes[i];
@@ -138,6 +142,9 @@ internal sealed partial class H5adReader
         if (depth > 32) { Skip(g.Path, "nesting deeper than 32 levels"); return; }
         foreach (var name in g.Names)
         {
+            // Hard links can make a group reachable many times; bound the work a hostile file can cause.
+            if (++_unsNodes > 200_000) throw g.Error("uns holds more than 200,000 elements (or its links form a cycle).");
+            if (depth == 0 && _consumedUns.Contains(name)) continue; // legacy 0.6 categories, already in obs/var
             var child = g.Get(name);
             var value = ReadUnsValue(child, depth);
             if (value is not null) target[name] = value;

@@ -64,6 +64,8 @@ public class AnnDataReadTests
         Assert.That(((CategoricalColumn)a.Obs["cell_type"]).Categories, Has.Length.EqualTo(7));
         Assert.That(a.Obsm.Keys, Is.SupersetOf(new[] { "X_pca", "X_tsne", "X_umap" }));
         Assert.That(a.X!.Values.Max(), Is.EqualTo(6.77f).Within(0.01f));
+        // The legacy uns/<col>_categories arrays become obs categories, not uns entries.
+        Assert.That(a.Uns.Keys, Has.None.EndsWith("_categories"));
     }
 
     [Test]
