@@ -72,7 +72,8 @@ internal sealed partial class H5adReader
         if (type.IsString) return new StringColumn(name, Hdf5Values.ToStrings(_file, at.Path, type, raw, count));
         if (type.IsBoolean) return new BooleanColumn(name, ToBool(Hdf5Values.ToInt64(_file, at.Path, type, raw, count)));
         if (type.IsInteger) return new IntegerColumn(name, Hdf5Values.ToInt64(_file, at.Path, type, raw, count));
-        if (type.Class == Hdf5TypeClass.FloatingPoint) return new NumericColumn(name, Hdf5Values.ToDoubles(_file, at.Path, type, raw, count));
+        if (type.Class == Hdf5TypeClass.FloatingPoint)
+            return new NumericColumn(name, Hdf5Values.ToDoubles(_file, at.Path, type, raw, count)) { IsSingle = type.Size == 4 };
         Skip(at.Path + "/" + name, $"datatype {type.Class} is not a supported column type");
         return null;
     }

@@ -96,6 +96,9 @@ public class AnnDataRoundTripTests
         Assert.That(b.Raw!.X.NonZeroCount, Is.EqualTo(174_400));
         Assert.That(((CategoricalColumn)b.Obs["bulk_labels"]).Codes, Is.EqualTo(((CategoricalColumn)a.Obs["bulk_labels"]).Codes));
         Assert.That(b.Obsp["distances"].Values, Is.EqualTo(a.Obsp["distances"].Values));
+        var mito = (NumericColumn)b.Obs["percent_mito"];
+        Assert.That(mito.IsSingle, Is.True);
+        Assert.That(mito.Values, Is.EqualTo(((NumericColumn)a.Obs["percent_mito"]).Values));
     }
 
     [Test]
