@@ -11,9 +11,9 @@ namespace SingleCell.Models.Tests.Data;
 /// </summary>
 public class Hdf5FuzzTests
 {
-    private const int Iterations = 200;
+    private const int Iterations = 120;
     private static readonly TimeSpan PerRead = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan PerFile = TimeSpan.FromSeconds(25);
+    private static readonly TimeSpan PerFile = TimeSpan.FromSeconds(12);
 
     private static readonly string[] Files =
     [
