@@ -36,7 +36,7 @@ public sealed partial class AnnData
             int end = Math.Min(rows, start + rowsPerChunk);
             long from = indptr[start], to = indptr[end];
             if (to < from) throw file.Error("/X/indptr", $"indptr decreases between rows {start} and {end}.");
-            var values = Hdf5Values.ToDoubles(file, data.Path, data.Type, data.ReadRawRows(from, to - from), to - from);
+            var values = Hdf5Values.ToSingles(file, data.Path, data.Type, data.ReadRawRows(from, to - from), to - from);
             var cols64 = Hdf5Values.ToInt64(file, indices.Path, indices.Type, indices.ReadRawRows(from, to - from), to - from);
             var ptr = new int[end - start + 1];
             for (int r = start; r <= end; r++)
@@ -46,12 +46,11 @@ public sealed partial class AnnData
                 ptr[r - start] = (int)p;
             }
             var idx = new int[cols64.Length];
-            var val = new float[values.Length];
+            var val = values;
             for (int k = 0; k < idx.Length; k++)
             {
                 if ((ulong)cols64[k] >= (ulong)cols) throw file.Error("/X/indices", $"column index {cols64[k]} is outside 0..{cols - 1}.");
                 idx[k] = (int)cols64[k];
-                val[k] = (float)values[k];
             }
             CellMatrix block;
             try

@@ -108,6 +108,9 @@ public sealed class NumericColumn : DataColumn
     /// <summary>The values.</summary>
     public double[] Values { get; }
 
+    /// <summary>Whether the column is stored as float32 on disk (read from, and written as, float32).</summary>
+    public bool IsSingle { get; init; }
+
     /// <inheritdoc/>
     public override int Length => Values.Length;
 

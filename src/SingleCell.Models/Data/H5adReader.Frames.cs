@@ -4,6 +4,9 @@ namespace SingleCell.Models.Data;
 
 internal sealed partial class H5adReader
 {
+    private readonly HashSet<string> _consumedUns = new(StringComparer.Ordinal);
+    private int _unsNodes;
+
     private DataFrame? ReadFrame(Hdf5Object? o, Hdf5Group? uns)
     {
         if (o is Hdf5Dataset legacy) return ReadLegacyFrame(legacy, uns);
@@ -69,7 +72,8 @@ internal sealed partial class H5adReader
         if (type.IsString) return new StringColumn(name, Hdf5Values.ToStrings(_file, at.Path, type, raw, count));
         if (type.IsBoolean) return new BooleanColumn(name, ToBool(Hdf5Values.ToInt64(_file, at.Path, type, raw, count)));
         if (type.IsInteger) return new IntegerColumn(name, Hdf5Values.ToInt64(_file, at.Path, type, raw, count));
-        if (type.Class == Hdf5TypeClass.FloatingPoint) return new NumericColumn(name, Hdf5Values.ToDoubles(_file, at.Path, type, raw, count));
+        if (type.Class == Hdf5TypeClass.FloatingPoint)
+            return new NumericColumn(name, Hdf5Values.ToDoubles(_file, at.Path, type, raw, count)) { IsSingle = type.Size == 4 };
         Skip(at.Path + "/" + name, $"datatype {type.Class} is not a supported column type");
         return null;
     }
@@ -90,6 +94,7 @@ internal sealed partial class H5adReader
             if (catDs is not null && m.Type.IsInteger)
             {
                 var cats = Array.ConvertAll(catDs.ReadStrings(), s => s ?? "");
+                _consumedUns.Add(catDs.Name);
                 var codes = Hdf5Values.ToInt64(_file, d.Path, m.Type, bytes, n);
                 var ic = new int[n];
                 for (int i = 0; i < n; i++) ic[i] = codes[i] < 0 || codes[i] >= cats.Length ? -1 : (int)codes[i];
@@ -138,6 +143,9 @@ internal sealed partial class H5adReader
         if (depth > 32) { Skip(g.Path, "nesting deeper than 32 levels"); return; }
         foreach (var name in g.Names)
         {
+            // Hard links can make a group reachable many times; bound the work a hostile file can cause.
+            if (++_unsNodes > 200_000) throw g.Error("uns holds more than 200,000 elements (or its links form a cycle).");
+            if (depth == 0 && _consumedUns.Contains(name)) continue; // legacy 0.6 categories, already in obs/var
             var child = g.Get(name);
             var value = ReadUnsValue(child, depth);
             if (value is not null) target[name] = value;

@@ -172,15 +172,19 @@ internal sealed partial class H5adReader
             foreach (var m in legacy.Type.Members)
             {
                 var t = m.Type;
-                int width = t.Class == Hdf5TypeClass.Array ? t.ArrayDims.Aggregate(1, (a, b) => a * b) : 1;
+                long width = t.Class == Hdf5TypeClass.Array ? t.ArrayDims.Aggregate(1L, (a, b) => b < 0 || a > int.MaxValue ? long.MaxValue / 2 : a * b) : 1;
                 var elem = t.Class == Hdf5TypeClass.Array ? t.Base! : t;
-                if (elem.Class is not (Hdf5TypeClass.FloatingPoint or Hdf5TypeClass.FixedPoint)) { Skip(legacy.Path + "/" + m.Name, "not numeric"); continue; }
+                if (elem.Class is not (Hdf5TypeClass.FloatingPoint or Hdf5TypeClass.FixedPoint) || (long)width * elem.Size > t.Size)
+                {
+                    Skip(legacy.Path + "/" + m.Name, "not a numeric field");
+                    continue;
+                }
                 var values = new float[(long)legacy.ElementCount * width];
                 for (long i = 0; i < legacy.ElementCount; i++)
                     for (int k = 0; k < width; k++)
                         values[i * width + k] = (float)Hdf5Values.ToDouble(_file, legacy.Path, elem,
                             raw.AsSpan((int)(i * legacy.Type.Size + m.Offset + k * elem.Size), elem.Size));
-                target[m.Name] = new DenseMatrix((int)legacy.ElementCount, width, values);
+                target[m.Name] = new DenseMatrix((int)legacy.ElementCount, (int)width, values);
             }
             return;
         }

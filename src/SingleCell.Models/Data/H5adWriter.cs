@@ -93,6 +93,9 @@ internal static class H5adWriter
                 Tag(cg.Strings("categories", cat.Categories), "string-array", "0.2.0");
                 break;
             }
+            case NumericColumn n when n.IsSingle:
+                Tag(g.Dataset(c.Name, Array.ConvertAll(n.Values, v => (float)v)), "array", "0.2.0");
+                break;
             case NumericColumn n:
                 Tag(g.Dataset(c.Name, n.Values), "array", "0.2.0");
                 break;

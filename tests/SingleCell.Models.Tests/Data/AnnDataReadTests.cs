@@ -64,6 +64,8 @@ public class AnnDataReadTests
         Assert.That(((CategoricalColumn)a.Obs["cell_type"]).Categories, Has.Length.EqualTo(7));
         Assert.That(a.Obsm.Keys, Is.SupersetOf(new[] { "X_pca", "X_tsne", "X_umap" }));
         Assert.That(a.X!.Values.Max(), Is.EqualTo(6.77f).Within(0.01f));
+        // The legacy uns/<col>_categories arrays become obs categories, not uns entries.
+        Assert.That(a.Uns.Keys, Has.None.EndsWith("_categories"));
     }
 
     [Test]
@@ -112,5 +114,32 @@ public class AnnDataBackedSharedTests
             next += block.Rows;
         }
         Assert.That(next, Is.EqualTo(5961));
+    }
+}
+
+[Category("SharedData")]
+public class AnnDataWarningTests
+{
+    private sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public List<string> Messages { get; } = new();
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Messages.Add($"{logLevel}: {formatter(state, exception)}");
+    }
+
+    [Test]
+    public void Unsupported_elements_are_skipped_with_a_warning()
+    {
+        var logger = new ListLogger();
+        var a = AnnData.Read(SharedData.File("h5ad", "pbmc68k_reduced.h5ad"), logger);
+        // rank_genes_groups holds record arrays, which are not modelled: skipped, and said so.
+        Assert.That(logger.Messages, Has.Some.Contains("rank_genes_groups").And.Some.StartsWith("Warning"));
+        Assert.That(a.Uns.ContainsKey("rank_genes_groups"), Is.True);
+        Assert.That(a.NObs, Is.EqualTo(700));
     }
 }

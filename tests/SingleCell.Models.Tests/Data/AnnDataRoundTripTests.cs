@@ -96,6 +96,9 @@ public class AnnDataRoundTripTests
         Assert.That(b.Raw!.X.NonZeroCount, Is.EqualTo(174_400));
         Assert.That(((CategoricalColumn)b.Obs["bulk_labels"]).Codes, Is.EqualTo(((CategoricalColumn)a.Obs["bulk_labels"]).Codes));
         Assert.That(b.Obsp["distances"].Values, Is.EqualTo(a.Obsp["distances"].Values));
+        var mito = (NumericColumn)b.Obs["percent_mito"];
+        Assert.That(mito.IsSingle, Is.True);
+        Assert.That(mito.Values, Is.EqualTo(((NumericColumn)a.Obs["percent_mito"]).Values));
     }
 
     [Test]
@@ -147,6 +150,43 @@ public class AnnDataRoundTripTests
         Assert.That(r.GetProperty("title").GetString(), Is.EqualTo("a test"));
         Assert.That(r.GetProperty("n").GetInt32(), Is.EqualTo(42));
         Assert.That(r.GetProperty("inner").GetString(), Is.EqualTo("x"));
+    }
+
+    [Test, Category("SharedData")]
+    public void Python_anndata_reads_rewritten_shared_files()
+    {
+        const string python = "/usr/bin/python3";
+        if (!File.Exists(python) || Run(python, "-c \"import anndata\"").Code != 0)
+            Assert.Ignore("Python anndata is not installed (apt-get install python3-anndata); test skipped.");
+        string script = Path.Combine(_dir, "shape.py");
+        File.WriteAllText(script, """
+            import sys, json, anndata
+            out = []
+            for p in sys.argv[1:]:
+                a = anndata.read_h5ad(p)
+                out.append({"shape": list(a.shape), "nnz": int(a.X.nnz) if hasattr(a.X, "nnz") else -1,
+                            "raw_nnz": int(a.raw.X.nnz) if a.raw is not None else -1,
+                            "cats": {c: len(a.obs[c].cat.categories) for c in a.obs.columns if str(a.obs[c].dtype) == "category"}})
+            print(json.dumps(out))
+            """);
+        var files = new[] { ("h5ad", "pbmc68k_reduced.h5ad"), ("h5ad", "kang2018_valid_anndata06.h5ad"), ("perturbation", "norman2019_mcfaline2023_devel.h5ad") };
+        var written = new List<string>();
+        foreach (var (folder, name) in files)
+        {
+            string target = Path.Combine(_dir, name);
+            AnnData.Read(SharedData.File(folder, name)).Write(target);
+            written.Add($"\"{target}\"");
+        }
+        var result = Run(python, $"\"{script}\" {string.Join(' ', written)}");
+        Assert.That(result.Code, Is.EqualTo(0), result.Error);
+        var r = JsonDocument.Parse(result.Output).RootElement;
+        Assert.That(r[0].GetProperty("shape")[0].GetInt32(), Is.EqualTo(700));
+        Assert.That(r[0].GetProperty("raw_nnz").GetInt32(), Is.EqualTo(174_400));
+        Assert.That(r[0].GetProperty("cats").GetProperty("bulk_labels").GetInt32(), Is.EqualTo(10));
+        Assert.That(r[1].GetProperty("shape")[1].GetInt32(), Is.EqualTo(6998));
+        Assert.That(r[1].GetProperty("cats").GetProperty("cell_type").GetInt32(), Is.EqualTo(7));
+        Assert.That(r[2].GetProperty("shape")[0].GetInt32(), Is.EqualTo(5961));
+        Assert.That(r[2].GetProperty("cats").GetProperty("perturbation").GetInt32(), Is.EqualTo(34));
     }
 
     internal static (int Code, string Output, string Error) Run(string exe, string args)

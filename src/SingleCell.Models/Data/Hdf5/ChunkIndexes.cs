@@ -68,7 +68,19 @@ internal static class ChunkIndexes
         }
     }
 
-    public static void ReadFixedArray(Hdf5Dataset ds, ulong address, bool filtered, List<long[]> grid, long chunkBytes, Action<ChunkEntry> add)
+    /// <summary>Number of chunks in the grid (saturating).</summary>
+    public static long GridCount(long[] dims, long[] chunkDims)
+    {
+        long total = 1;
+        for (int d = 0; d < dims.Length; d++)
+        {
+            long n = (dims[d] + chunkDims[d] - 1) / chunkDims[d];
+            total = n == 0 ? 0 : total > long.MaxValue / n ? long.MaxValue : total * n;
+        }
+        return total;
+    }
+
+    public static void ReadFixedArray(Hdf5Dataset ds, ulong address, bool filtered, long[] chunkDims, long chunkBytes, Action<ChunkEntry> add)
     {
         var file = ds.File;
         int o = file.OffsetSize, l = file.LengthSize;
@@ -80,8 +92,11 @@ internal static class ChunkIndexes
         int pageBits = r.U8();
         long n = (long)r.LengthField();
         ulong dataBlock = r.Offset();
-        if (n != grid.Count) throw ds.Error($"fixed array holds {n} chunks; the dataset has {grid.Count}.");
+        long expected = GridCount(ds.Dims, chunkDims);
+        if (n != expected) throw ds.Error($"fixed array holds {n} chunks; the dataset has {expected}.");
         if (entrySize < o || entrySize > o + 12) throw ds.Error($"fixed array entry size {entrySize} is invalid.");
+        if (n > file.Length / entrySize) throw ds.Error($"fixed array of {n} entries is larger than the file.");
+        var grid = Grid(ds.Dims, chunkDims).ToList();
         long pageEntries = pageBits >= 31 ? long.MaxValue : 1L << pageBits;
         bool paged = n > pageEntries;
         long pages = paged ? (n + pageEntries - 1) / pageEntries : 1;

@@ -218,6 +218,8 @@ internal sealed class DataLayout
             case Index.Implicit:
             {
                 long i = 0;
+                if (ChunkIndexes.GridCount(ds.Dims, _chunkDims) > ds.File.Length / Math.Max(1, chunkBytes) + 1)
+                    throw ds.Error("implicitly indexed chunks would extend past the end of the file.");
                 foreach (var offsets in ChunkIndexes.Grid(ds.Dims, _chunkDims))
                     list.Add(new ChunkEntry(offsets, _address + (ulong)(i++ * chunkBytes), chunkBytes, 0));
                 break;
@@ -250,7 +252,7 @@ internal sealed class DataLayout
                 });
                 break;
             case Index.FixedArray:
-                ChunkIndexes.ReadFixedArray(ds, _address, ds.Filters.Count > 0, ChunkIndexes.Grid(ds.Dims, _chunkDims).ToList(), chunkBytes, list.Add);
+                ChunkIndexes.ReadFixedArray(ds, _address, ds.Filters.Count > 0, _chunkDims, chunkBytes, list.Add);
                 break;
         }
         _chunks = list;

@@ -41,20 +41,7 @@ internal sealed class Hdf5Dataset : Hdf5Object
 
     public double[] ReadDoubles() => Hdf5Values.ToDoubles(File, Path, Type, ReadRaw(), ElementCount);
 
-    public float[] ReadFloats()
-    {
-        var raw = ReadRaw();
-        if (Type.Class == Hdf5TypeClass.FloatingPoint && Type.Size == 4 && !Type.BigEndian)
-        {
-            var f = new float[ElementCount];
-            Buffer.BlockCopy(raw, 0, f, 0, raw.Length);
-            return f;
-        }
-        var d = Hdf5Values.ToDoubles(File, Path, Type, raw, ElementCount);
-        var result = new float[d.Length];
-        for (int i = 0; i < d.Length; i++) result[i] = (float)d[i];
-        return result;
-    }
+    public float[] ReadFloats() => Hdf5Values.ToSingles(File, Path, Type, ReadRaw(), ElementCount);
 
     public long[] ReadInt64() => Hdf5Values.ToInt64(File, Path, Type, ReadRaw(), ElementCount);
 

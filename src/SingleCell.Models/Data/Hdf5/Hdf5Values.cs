@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace SingleCell.Models.Data.Hdf5;
@@ -9,16 +10,53 @@ internal static class Hdf5Values
     public static double[] ToDoubles(Hdf5File file, string path, Hdf5Datatype type, ReadOnlySpan<byte> raw, long count)
     {
         Check(file, path, type, raw, count);
+        if (IsLittle(type, Hdf5TypeClass.FloatingPoint, 8)) return MemoryMarshal.Cast<byte, double>(raw[..(int)(count * 8)]).ToArray();
         var result = new double[count];
+        if (IsLittle(type, Hdf5TypeClass.FloatingPoint, 4))
+        {
+            var f = MemoryMarshal.Cast<byte, float>(raw[..(int)(count * 4)]);
+            for (int i = 0; i < f.Length; i++) result[i] = f[i];
+            return result;
+        }
         int size = type.Size;
         for (long i = 0; i < count; i++) result[i] = ToDouble(file, path, type, raw.Slice((int)(i * size), size));
+        return result;
+    }
+
+    /// <summary>Elements as float32, with fast paths for little-endian float and integer storage.</summary>
+    public static float[] ToSingles(Hdf5File file, string path, Hdf5Datatype type, ReadOnlySpan<byte> raw, long count)
+    {
+        Check(file, path, type, raw, count);
+        if (IsLittle(type, Hdf5TypeClass.FloatingPoint, 4)) return MemoryMarshal.Cast<byte, float>(raw[..(int)(count * 4)]).ToArray();
+        var result = new float[count];
+        if (IsLittle(type, Hdf5TypeClass.FloatingPoint, 8))
+        {
+            var d = MemoryMarshal.Cast<byte, double>(raw[..(int)(count * 8)]);
+            for (int i = 0; i < d.Length; i++) result[i] = (float)d[i];
+            return result;
+        }
+        if (IsLittle(type, Hdf5TypeClass.FixedPoint, 4) && type.Signed)
+        {
+            var v = MemoryMarshal.Cast<byte, int>(raw[..(int)(count * 4)]);
+            for (int i = 0; i < v.Length; i++) result[i] = v[i];
+            return result;
+        }
+        int size = type.Size;
+        for (long i = 0; i < count; i++) result[i] = (float)ToDouble(file, path, type, raw.Slice((int)(i * size), size));
         return result;
     }
 
     public static long[] ToInt64(Hdf5File file, string path, Hdf5Datatype type, ReadOnlySpan<byte> raw, long count)
     {
         Check(file, path, type, raw, count);
+        if (IsLittle(type, Hdf5TypeClass.FixedPoint, 8) && type.Signed) return MemoryMarshal.Cast<byte, long>(raw[..(int)(count * 8)]).ToArray();
         var result = new long[count];
+        if (IsLittle(type, Hdf5TypeClass.FixedPoint, 4) && type.Signed)
+        {
+            var v = MemoryMarshal.Cast<byte, int>(raw[..(int)(count * 4)]);
+            for (int i = 0; i < v.Length; i++) result[i] = v[i];
+            return result;
+        }
         int size = type.Size;
         if (type.Class == Hdf5TypeClass.FloatingPoint)
         {
@@ -112,6 +150,9 @@ internal static class Hdf5Values
         }
         throw file.Error(path, $"datatype class {type.Class} cannot be read as strings.");
     }
+
+    private static bool IsLittle(Hdf5Datatype t, Hdf5TypeClass cls, int size) =>
+        t.Class == cls && t.Size == size && !t.BigEndian && BitConverter.IsLittleEndian;
 
     private static void Check(Hdf5File file, string path, Hdf5Datatype type, ReadOnlySpan<byte> raw, long count)
     {
