@@ -46,6 +46,20 @@ public class RealNetworkTests
     }
 
     [Test]
+    public void Norman_gene_lists_match_the_h5ad_read_with_AnnData()
+    {
+        // Cross-check of the heap-extracted lists in Graphs/Data against the library's own h5ad reader.
+        var ad = SingleCell.Models.Data.AnnData.Read(SharedData.Require("perturbation/norman2019_mcfaline2023_devel.h5ad"));
+        Assert.That(ad.VarNames, Is.EquivalentTo(Lines("norman2019_measured_genes.txt")));
+        var col = ad.Obs["perturbation"];
+        var genes = new SortedSet<string>(StringComparer.Ordinal);
+        for (int r = 0; r < col.Length; r++)
+            foreach (var g in col.GetString(r).Split('+'))
+                if (g != "control") genes.Add(g);
+        Assert.That(genes, Is.EquivalentTo(Lines("norman2019_perturbed_genes.txt")));
+    }
+
+    [Test]
     public void Go_graph_over_the_norman_genes()
     {
         var ann = Annotations();
