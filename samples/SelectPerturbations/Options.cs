@@ -11,9 +11,9 @@ internal sealed record Options(string Graph, string? Genes, int Budget, string M
                                    [--hops L] [--seed S] [--min-score 700] [--data <networks dir>] [--json]
           --graph    go: GEARS GO-Jaccard graph from gene2go (+ gene_info); string: STRING v12 file;
                      otherwise a TSV edge list "source<TAB>target[<TAB>weight]".
-          --genes    one gene symbol per line (perturbation labels like SET+KLF1 are split; 'control'
-                     and 'ctrl' are skipped); restricts the graph to these genes. .h5ad is not yet
-                     supported on this branch.
+          --genes    a text file with one gene symbol per line (perturbation labels like SET+KLF1 are
+                     split; 'control' and 'ctrl' are skipped), or an .h5ad file (perturbed genes from obs
+                     'perturbation'/'condition' plus the var genes); restricts the graph to these genes.
           --data     folder with the network files (default: ../shared/data/networks beside the checkout).
         """;
 

@@ -141,10 +141,11 @@ public static class GoGraphBuilder
         int sizeT = setPtr[target + 1] - setPtr[target];
         for (int k = 0; k < prefix[target]; k++)
         {
-            // A gene b first met at position k shares at most sizeT − k terms; it can pass only if
-            // t·|b| < sizeT − k (lists are sorted by size, so stop there).
+            // A gene b first met at position k shares at most sizeT − k terms and misses the k
+            // before, so J ≤ (sizeT − k)/(|b| + k); it can pass only if t·|b| < Limit(sizeT, k)
+            // (lists are sorted by size, so stop there).
             int term = sets[setPtr[target] + k];
-            double limit = sizeT - k;
+            double limit = Limit(sizeT, k, threshold);
             for (int q = invPtr[term]; q < invPtr[term + 1]; q++)
             {
                 if (!(threshold * invSize[q] < limit)) break;
@@ -164,7 +165,7 @@ public static class GoGraphBuilder
             // Counted so far: positions k before the prefix end and before b's length cut-off;
             // add the remaining positions by binary search in b.
             int from = prefix[target];
-            while (from > 0 && !(threshold * sizeB < sizeT - (from - 1))) from--;
+            while (from > 0 && !(threshold * sizeB < Limit(sizeT, from - 1, threshold))) from--;
             int upper = Math.Min(Math.Min(sizeT, sizeB), inter + sizeT - from);
             double bound = (double)upper / (sizeT + sizeB - upper); // J(target, b) ≤ bound
             if (!(bound > threshold) || (filled == keep && !Better(bound, b, tw[keep - 1], topSrc[keep - 1]))) continue;
@@ -188,6 +189,9 @@ public static class GoGraphBuilder
         for (int i = 0; i < filled; i++) topW[i] = (float)tw[i];
         return filled;
     }
+
+    /// <summary>The probe cut-off at position k: J &gt; t needs sizeT − k &gt; t·(|b| + k).</summary>
+    private static double Limit(int sizeT, int k, double threshold) => sizeT - k - threshold * k;
 
     private static void SortBySizeThenNode(Span<int> sizes, Span<int> nodes)
     {

@@ -46,6 +46,63 @@ public class RealNetworkTests
     }
 
     [Test]
+    public void Norman_gene_lists_match_the_h5ad_read_with_AnnData()
+    {
+        // Cross-check of the heap-extracted lists in Graphs/Data against the library's own h5ad reader.
+        var ad = SingleCell.Models.Data.AnnData.Read(SharedData.Require("perturbation/norman2019_mcfaline2023_devel.h5ad"));
+        Assert.That(ad.VarNames, Is.EquivalentTo(Lines("norman2019_measured_genes.txt")));
+        var col = ad.Obs["perturbation"];
+        var genes = new SortedSet<string>(StringComparer.Ordinal);
+        for (int r = 0; r < col.Length; r++)
+            foreach (var g in col.GetString(r).Split('+'))
+                if (g != "control") genes.Add(g);
+        Assert.That(genes, Is.EquivalentTo(Lines("norman2019_perturbed_genes.txt")));
+    }
+
+    [Test]
+    public void Coexpression_graph_on_the_norman_control_cells()
+    {
+        var ad = SingleCell.Models.Data.AnnData.Read(SharedData.Require("perturbation/norman2019_mcfaline2023_devel.h5ad"));
+        var pert = ad.Obs["perturbation"];
+        var controls = Enumerable.Range(0, ad.NObs).Where(r => pert.GetString(r) == "control").ToArray();
+        Assert.That(controls.Length, Is.GreaterThan(100));
+        var x = ad.X!;
+        var g = CoexpressionGraphBuilder.Build(x, ad.VarNames, controls);
+        Assert.That(g.NodeCount, Is.EqualTo(500));
+        var dense = new float[controls.Length * x.Columns];
+        x.DensifyRows(controls, dense);
+        int checkedEdges = 0;
+        for (int t = 0; t < g.NodeCount; t += 25)
+        {
+            Assert.That(g.InDegree(t), Is.LessThanOrEqualTo(21));
+            var src = g.InNeighbors(t);
+            var w = g.InWeights(t);
+            for (int k = 0; k < src.Length; k++)
+            {
+                Assert.That(w[k], Is.GreaterThan(0.4f));
+                double r = Math.Abs(Pearson(dense, controls.Length, x.Columns, src[k], t));
+                Assert.That(w[k], Is.EqualTo(r).Within(1e-4), $"{g.Genes[src[k]]} → {g.Genes[t]}");
+                checkedEdges++;
+            }
+        }
+        Assert.That(checkedEdges, Is.GreaterThan(20));
+    }
+
+    private static double Pearson(float[] x, int n, int g, int a, int b)
+    {
+        double ma = 0, mb = 0;
+        for (int c = 0; c < n; c++) { ma += x[c * g + a]; mb += x[c * g + b]; }
+        ma /= n; mb /= n;
+        double sab = 0, saa = 0, sbb = 0;
+        for (int c = 0; c < n; c++)
+        {
+            double da = x[c * g + a] - ma, db = x[c * g + b] - mb;
+            sab += da * db; saa += da * da; sbb += db * db;
+        }
+        return sab / Math.Sqrt(saa * sbb);
+    }
+
+    [Test]
     public void Go_graph_over_the_norman_genes()
     {
         var ann = Annotations();
