@@ -43,8 +43,8 @@ public sealed class BatchNorm1d : Module<Tensor, Tensor>
     /// <summary>Added to the variance.</summary>
     public float Eps { get; }
 
-    /// <summary>Weight of the batch statistic in the running update (null: cumulative average).</summary>
-    public float? Momentum { get; }
+    /// <summary>Weight of the batch statistic in the running update (null: cumulative average; 0 freezes the running statistics).</summary>
+    public float? Momentum { get; set; }
 
     /// <summary>Scale [C], or null.</summary>
     public Parameter? Weight { get; }
