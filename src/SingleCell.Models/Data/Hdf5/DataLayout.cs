@@ -95,11 +95,21 @@ internal sealed class DataLayout
                         layout._address = r.Offset();
                     }
                     if (layout._chunkDims.Length != rank) throw ds.Error($"chunk rank {layout._chunkDims.Length} differs from dataset rank {rank}.");
-                    foreach (var c in layout._chunkDims) if (c <= 0) throw ds.Error("chunk dimension of zero.");
                     break;
             }
         }
         else throw ds.Error($"layout message version {version} is not supported.");
+        if (layout._kind == Kind.Chunked)
+        {
+            if (layout._chunkDims.Length != rank) throw ds.Error($"chunk rank {layout._chunkDims.Length} differs from dataset rank {rank}.");
+            long chunkBytes = ds.Type.Size;
+            foreach (var c in layout._chunkDims)
+            {
+                if (c <= 0 || c > int.MaxValue) throw ds.Error($"chunk dimension {c} is invalid.");
+                chunkBytes *= c;
+                if (chunkBytes > int.MaxValue) throw ds.Error("chunk is larger than 2 GB.");
+            }
+        }
         return layout;
     }
 
@@ -108,8 +118,16 @@ internal sealed class DataLayout
     {
         var file = ds.File;
         int elementSize = ds.Type.Size;
-        long rowBytes = ds.Dims.Length == 0 ? elementSize : ds.RowElements * elementSize;
-        long total = count * rowBytes;
+        long rowBytes, total;
+        try
+        {
+            rowBytes = checked(ds.Dims.Length == 0 ? elementSize : ds.RowElements * elementSize);
+            total = checked(count * rowBytes);
+        }
+        catch (OverflowException)
+        {
+            throw ds.Error("dataset dimensions overflow a 64-bit byte count.");
+        }
         long limit = Math.Min(int.MaxValue - 64, file.Length * 1100L + (1 << 20));
         if (total > limit) throw ds.Error($"dataset would decode to {total} bytes, more than the file ({file.Length} bytes) can hold.");
         switch (_kind)

@@ -26,7 +26,7 @@ internal sealed class Hdf5Dataset : Hdf5Object
     internal IReadOnlyList<FilterPipeline.Filter> Filters { get; }
 
     /// <summary>Total bytes of the dataset when decoded; checked against what the file could hold.</summary>
-    public long ByteCount => ElementCount * Type.Size;
+    public long ByteCount => ElementCount > long.MaxValue / Math.Max(1, Type.Size) ? long.MaxValue : ElementCount * Type.Size;
 
     /// <summary>The raw bytes of the whole dataset in row-major order.</summary>
     public byte[] ReadRaw() => Space.Dims.Length == 0 ? _layout.ReadRows(this, 0, 1) : Space.IsNull ? [] : _layout.ReadRows(this, 0, Dims[0]);
@@ -53,7 +53,7 @@ internal sealed class Hdf5Dataset : Hdf5Object
         get
         {
             long n = 1;
-            for (int i = 1; i < Dims.Length; i++) n *= Dims[i];
+            for (int i = 1; i < Dims.Length; i++) n = checked(n * Dims[i]);
             return n;
         }
     }

@@ -54,7 +54,6 @@ internal sealed class Hdf5Datatype
     public static Hdf5Datatype Parse(ref ByteReader r, Hdf5File file, string path, int depth)
     {
         if (depth > 16) throw file.Error(path, "datatype nesting is too deep.");
-        int start = r.Position;
         byte cv = r.U8();
         int cls = cv & 0x0f, version = cv >> 4;
         byte b0 = r.U8(), b1 = r.U8(), b2 = r.U8();
@@ -82,7 +81,7 @@ internal sealed class Hdf5Datatype
             case Hdf5TypeClass.Reference:
                 return new Hdf5Datatype { Class = (Hdf5TypeClass)cls, Size = (int)size };
             case Hdf5TypeClass.Compound:
-                return ParseCompound(ref r, file, path, depth, version, b0 | (b1 << 8), (int)size, start);
+                return ParseCompound(ref r, file, path, depth, version, b0 | (b1 << 8), (int)size);
             case Hdf5TypeClass.Enumerated:
             {
                 int n = b0 | (b1 << 8);
@@ -118,7 +117,7 @@ internal sealed class Hdf5Datatype
         }
     }
 
-    private static Hdf5Datatype ParseCompound(ref ByteReader r, Hdf5File file, string path, int depth, int version, int n, int size, int start)
+    private static Hdf5Datatype ParseCompound(ref ByteReader r, Hdf5File file, string path, int depth, int version, int n, int size)
     {
         var members = new List<CompoundMember>(Math.Min(n, 1024));
         int offsetBytes = size < 256 ? 1 : size < 65536 ? 2 : size < (1 << 24) ? 3 : 4;
@@ -144,7 +143,6 @@ internal sealed class Hdf5Datatype
             if (offset < 0 || offset + type.Size > size) throw file.Error(path, $"compound member '{name}' lies outside its record.");
             members.Add(new CompoundMember(name, offset, type));
         }
-        _ = start;
         return new Hdf5Datatype { Class = Hdf5TypeClass.Compound, Size = size, Members = members };
     }
 }

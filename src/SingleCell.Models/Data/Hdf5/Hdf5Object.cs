@@ -105,14 +105,12 @@ internal abstract class Hdf5Object
         var nameBytes = r.Bytes(pad(nameSize));
         int nul = nameBytes[..Math.Min(nameSize, nameBytes.Length)].IndexOf((byte)0);
         string name = System.Text.Encoding.UTF8.GetString(nameBytes[..(nul >= 0 ? nul : nameSize)]);
-        int typeStart = r.Position;
         var tr = new ByteReader(r.Bytes(pad(typeSize)), File, Path + "@" + name);
         var type = Hdf5Datatype.Parse(ref tr, File, Path + "@" + name, 0);
         var sr = new ByteReader(r.Bytes(pad(spaceSize)), File, Path + "@" + name);
         var space = Hdf5Dataspace.Parse(ref sr, File, Path + "@" + name);
         long bytes = space.ElementCount * (long)type.Size;
         if (bytes > r.Remaining) throw Error($"attribute '{name}' needs {bytes} bytes but its message holds {r.Remaining}.");
-        _ = typeStart;
         return new Hdf5Attribute { Name = name, Type = type, Space = space, Raw = r.Bytes((int)bytes).ToArray() };
     }
 }

@@ -156,7 +156,7 @@ internal static class Hdf5Values
 
     private static void Check(Hdf5File file, string path, Hdf5Datatype type, ReadOnlySpan<byte> raw, long count)
     {
-        if (count < 0 || count * type.Size > raw.Length)
-            throw file.Error(path, $"{count} elements of {type.Size} bytes need {count * type.Size} bytes; {raw.Length} were read.");
+        if (count < 0 || type.Size <= 0 || count > raw.Length / type.Size)
+            throw file.Error(path, $"{count} elements of {type.Size} bytes do not fit in the {raw.Length} bytes read.");
     }
 }

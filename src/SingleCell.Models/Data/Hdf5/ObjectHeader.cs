@@ -30,7 +30,7 @@ internal static class ObjectHeader
         int version = r.U8();
         if (version != 1) throw file.Error(path, $"object header at {address} has unknown version {version}.");
         r.Skip(1);
-        int count = r.U16();
+        r.Skip(2); // message count (the blocks are walked to their ends instead)
         r.Skip(4);
         uint size = r.U32();
         var pending = new Queue<(ulong Address, ulong Size)>();
@@ -52,7 +52,6 @@ internal static class ObjectHeader
                 br.Align(8);
             }
         }
-        _ = count;
     }
 
     private static void ReadV2(Hdf5File file, ulong address, string path, List<HeaderMessage> messages)
