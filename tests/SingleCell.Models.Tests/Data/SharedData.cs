@@ -1,0 +1,25 @@
+namespace SingleCell.Models.Tests.Data;
+
+/// <summary>Locates ../shared/data beside the repository root; tests skip when it is absent.</summary>
+internal static class SharedData
+{
+    public static string Root
+    {
+        get
+        {
+            var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
+            while (dir is not null && !System.IO.File.Exists(Path.Combine(dir.FullName, "SingleCell.Models.sln"))) dir = dir.Parent;
+            if (dir is null) Assert.Ignore("Repository root (SingleCell.Models.sln) not found; shared data unavailable.");
+            var data = Path.GetFullPath(Path.Combine(dir!.FullName, "..", "shared", "data"));
+            if (!Directory.Exists(data)) Assert.Ignore($"Shared data folder {data} is absent; test skipped.");
+            return data;
+        }
+    }
+
+    public static string File(params string[] parts)
+    {
+        var path = Path.Combine([Root, .. parts]);
+        if (!System.IO.File.Exists(path)) Assert.Ignore($"Shared data file {path} is absent; test skipped.");
+        return path;
+    }
+}
