@@ -1,6 +1,6 @@
 namespace SingleCell.Models.Evaluation;
 
-/// <summary>Conversions between row-major float arrays (as tensors hold them) and <c>double[,]</c>.</summary>
+/// <summary>Conversions between row-major float arrays (as tensors hold them) and <c>double[,]</c>, and row selection.</summary>
 public static class RowMajor
 {
     /// <summary>Copies a row-major array into a rows × <paramref name="columns"/> double matrix.</summary>
@@ -33,5 +33,24 @@ public static class RowMajor
             for (int j = 0; j < columns; j++, k++)
                 values[k] = (float)matrix[i, j];
         return values;
+    }
+
+    /// <summary>The given rows of a matrix, in the given order (e.g. the training cells of a simulation).</summary>
+    /// <param name="matrix">The matrix.</param>
+    /// <param name="rows">Row numbers to keep.</param>
+    /// <returns>A rows.Length × columns copy.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A row number is outside the matrix.</exception>
+    public static double[,] SelectRows(double[,] matrix, ReadOnlySpan<int> rows)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        int n = matrix.GetLength(0), columns = matrix.GetLength(1);
+        var result = new double[rows.Length, columns];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            int r = rows[i];
+            if ((uint)r >= (uint)n) throw new ArgumentOutOfRangeException(nameof(rows), r, $"Row {r} is outside 0…{n - 1}.");
+            for (int j = 0; j < columns; j++) result[i, j] = matrix[r, j];
+        }
+        return result;
     }
 }

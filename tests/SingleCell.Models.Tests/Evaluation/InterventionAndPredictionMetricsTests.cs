@@ -36,4 +36,15 @@ public class InterventionAndPredictionMetricsTests
         Assert.That(PredictionMetrics.Accuracy([1, 2, 3, 4], [1, 0, 3, 0]), Is.EqualTo(0.5));
         Assert.Throws<ArgumentException>(() => PredictionMetrics.Accuracy([1], [1, 2]));
     }
+
+    [Test]
+    public void Row_major_conversions_and_row_selection()
+    {
+        var m = RowMajor.ToMatrix([1f, 2f, 3f, 4f, 5f, 6f], 3);
+        Assert.That(m, Is.EqualTo(new double[,] { { 1, 2, 3 }, { 4, 5, 6 } }));
+        Assert.That(RowMajor.ToFloats(m), Is.EqualTo(new[] { 1f, 2f, 3f, 4f, 5f, 6f }));
+        Assert.That(RowMajor.SelectRows(m, [1, 1, 0]), Is.EqualTo(new double[,] { { 4, 5, 6 }, { 4, 5, 6 }, { 1, 2, 3 } }));
+        Assert.Throws<ArgumentException>(() => RowMajor.ToMatrix([1f, 2f], 3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RowMajor.SelectRows(m, [2]));
+    }
 }
