@@ -1,0 +1,299 @@
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using SingleCell.Models.Tensors;
+using SingleCell.Models.Tensors.Kernels;
+
+namespace SingleCell.Models.Distributions;
+
+/// <summary>
+/// Fused negative-binomial and zero-inflated negative-binomial log-probabilities (forward and
+/// backward in one pass each, in double precision), written exactly as scvi-tools'
+/// <c>log_nb_positive</c> and <c>log_zinb_positive</c>.
+/// </summary>
+/// <remarks>
+/// Per-gene terms (log(θ+ε), lgamma(θ), ψ(θ)) are computed once per column when θ is broadcast over
+/// rows; the logarithms of each row run vectorised in double; lgamma(x+θ) − lgamma(θ) is computed as
+/// ln ∏(θ+k) for small integer counts and is skipped at x = 0 (where it is exactly 0); lgamma(x+1) of
+/// integer counts comes from a table.
+/// </remarks>
+internal static class CountKernels
+{
+    private const int TableSize = 1024;
+    private const int ProductLimit = 16;
+    private static readonly double[] s_logFactorial = BuildLogFactorial();
+
+    private static double[] BuildLogFactorial()
+    {
+        var t = new double[TableSize];
+        double acc = 0;
+        for (int k = 1; k < TableSize; k++) { acc += Math.Log(k); t[k] = acc; }
+        return t;
+    }
+
+    /// <summary>lgamma(x + 1), from the table for integer 0 ≤ x &lt; 1024.</summary>
+    internal static double LogFactorial(double x)
+    {
+        if (x >= 0 && x < TableSize)
+        {
+            int k = (int)x;
+            if (k == x) return s_logFactorial[k];
+        }
+        return SpecialFunctions.LogGamma(x + 1);
+    }
+
+    /// <summary>lgamma(x + θ) − lgamma(θ) given lgamma(θ).</summary>
+    private static double LogGammaRatio(double x, double theta, double lgTheta)
+    {
+        if (x == 0) return 0;
+        if (x <= ProductLimit && x == Math.Floor(x) && theta < 1e15)
+        {
+            double p = theta;
+            for (int k = 1; k < (int)x; k++) p *= theta + k;
+            return Math.Log(p);
+        }
+        return SpecialFunctions.LogGamma(x + theta) - lgTheta;
+    }
+
+    /// <summary>ψ(x + θ) − ψ(θ) given ψ(θ).</summary>
+    private static double DigammaDifference(double x, double theta, double psiTheta)
+    {
+        if (x == 0) return 0;
+        if (x <= ProductLimit && x == Math.Floor(x))
+        {
+            double s = 0;
+            for (int k = 0; k < (int)x; k++) s += 1.0 / (theta + k);
+            return s;
+        }
+        return SpecialFunctions.Digamma(x + theta) - psiTheta;
+    }
+
+    /// <summary>How θ is laid out relative to the output.</summary>
+    private sealed class ThetaLayout
+    {
+        internal ThetaLayout(Tensor theta, TensorShape so, double eps)
+        {
+            int cols = so.Rank == 0 ? 1 : so[-1];
+            var ts = theta.Shape;
+            bool trailingRow = ts.Size == cols && (ts.Rank == 0 || ts[-1] == cols || ts.Size == 1);
+            bool trailingOk = trailingRow;
+            if (trailingRow && ts.Rank > 0)
+                for (int i = 0; i < ts.Rank - 1; i++) if (ts[i] != 1) trailingOk = false;
+            if (ts.Size == 1) { PerColumn = true; Period = 1; Values = [theta.AsReadOnlySpan()[0]]; }
+            else if (trailingOk) { PerColumn = true; Period = cols; Values = theta.ToArray(); }
+            else { PerColumn = false; Period = so.Size; Values = Tensor.ExpandTo(theta, so); }
+            if (PerColumn)
+            {
+                LogThetaEps = new double[Period];
+                LgTheta = new double[Period];
+                for (int j = 0; j < Period; j++)
+                {
+                    double t = Values[j];
+                    LogThetaEps[j] = Math.Log(t + eps);
+                    LgTheta[j] = SpecialFunctions.LogGamma(t);
+                }
+            }
+        }
+
+        internal bool PerColumn { get; }
+        internal int Period { get; }
+        internal float[] Values { get; }
+        internal double[]? LogThetaEps { get; }
+        internal double[]? LgTheta { get; }
+    }
+
+    private static float[] Full(Tensor t, TensorShape so) => t.Shape == so ? t._data : Tensor.ExpandTo(t, so);
+
+    /// <summary>θ for the element at flat index <paramref name="i"/> (column <paramref name="j"/>).</summary>
+    private static double ThetaAt(ThetaLayout th, int i, int j) => th.PerColumn ? th.Values[th.Period == 1 ? 0 : j] : th.Values[i];
+
+    /// <summary>log NB(x; μ, θ) element-wise, differentiable in μ and θ.</summary>
+    internal static Tensor NbLogProb(Tensor x, Tensor mu, Tensor theta, double eps)
+    {
+        var so = TensorShape.Broadcast(TensorShape.Broadcast(x.Shape, mu.Shape, "nb_log_prob"), theta.Shape, "nb_log_prob");
+        var xs = Full(x, so); var ms = Full(mu, so);
+        var th = new ThetaLayout(theta, so, eps);
+        int cols = so.Rank == 0 ? 1 : so[-1], rows = so.Rank == 0 ? 1 : so.Size / Math.Max(cols, 1);
+        var y = new float[so.Size];
+        var logMu = new double[cols];
+        var logTm = new double[cols];
+        for (int r = 0; r < rows; r++)
+        {
+            int o = r * cols;
+            FillLogs(ms, th, o, cols, eps, logMu, logTm);
+            for (int j = 0; j < cols; j++)
+            {
+                int i = o + j;
+                double xv = xs[i], t = ThetaAt(th, i, j);
+                double logTe, lgT;
+                if (th.PerColumn) { int k = th.Period == 1 ? 0 : j; logTe = th.LogThetaEps![k]; lgT = th.LgTheta![k]; }
+                else { logTe = Math.Log(t + eps); lgT = xv == 0 ? 0 : SpecialFunctions.LogGamma(t); }
+                double lt = logTm[j];
+                double v = t * (logTe - lt) + xv * (logMu[j] - lt);
+                if (xv != 0) v += LogGammaRatio(xv, t, lgT) - LogFactorial(xv);
+                y[i] = (float)v;
+            }
+        }
+        var result = Tensor.FromArray(y, so.ToArray());
+        if (!Tensor.NeedsGrad(mu, theta)) return result;
+        return Tensor.Record(result, "nb_log_prob", [mu, theta], g =>
+        {
+            var gs = g.AsReadOnlySpan();
+            bool wantMu = mu.RequiresGrad, wantTheta = theta.RequiresGrad;
+            var dMu = wantMu ? new float[so.Size] : null;
+            double[]? dThetaCol = wantTheta && th.PerColumn ? new double[th.Period] : null;
+            float[]? dThetaFull = wantTheta && !th.PerColumn ? new float[so.Size] : null;
+            double[]? psiCol = null;
+            if (wantTheta && th.PerColumn)
+            {
+                psiCol = new double[th.Period];
+                for (int k = 0; k < th.Period; k++) psiCol[k] = SpecialFunctions.Digamma(th.Values[k]);
+            }
+            for (int r = 0; r < rows; r++)
+            {
+                int o = r * cols;
+                if (wantTheta) FillLogs(ms, th, o, cols, eps, null, logTm);
+                for (int j = 0; j < cols; j++)
+                {
+                    int i = o + j;
+                    double gi = gs[i];
+                    double xv = xs[i], t = ThetaAt(th, i, j), m = ms[i];
+                    double inv = 1.0 / (t + m + eps);
+                    if (dMu != null) dMu[i] = (float)(gi * (xv / (m + eps) - (t + xv) * inv));
+                    if (wantTheta)
+                    {
+                        int k = th.Period == 1 ? 0 : j;
+                        double logTe = th.PerColumn ? th.LogThetaEps![k] : Math.Log(t + eps);
+                        double psiT = th.PerColumn ? psiCol![k] : (xv == 0 ? 0 : SpecialFunctions.Digamma(t));
+                        double d = logTe - logTm[j] + t / (t + eps) - (t + xv) * inv + DigammaDifference(xv, t, psiT);
+                        if (dThetaCol != null) dThetaCol[k] += gi * d;
+                        else dThetaFull![i] = (float)(gi * d);
+                    }
+                }
+            }
+            if (dMu != null) mu.AccumulateGradient(dMu, so, owned: true);
+            if (dThetaCol != null)
+            {
+                var gt = new float[th.Period];
+                for (int k = 0; k < gt.Length; k++) gt[k] = (float)dThetaCol[k];
+                theta.AccumulateGradient(gt, theta.Shape, owned: true);
+            }
+            else if (dThetaFull != null) theta.AccumulateGradient(dThetaFull, so, owned: true);
+        });
+    }
+
+    /// <summary>log ZINB(x; μ, θ, π) element-wise (π: zero-inflation logits), differentiable in μ, θ and π.</summary>
+    internal static Tensor ZinbLogProb(Tensor x, Tensor mu, Tensor theta, Tensor pi, double eps)
+    {
+        var so = TensorShape.Broadcast(TensorShape.Broadcast(TensorShape.Broadcast(x.Shape, mu.Shape, "zinb_log_prob"), theta.Shape, "zinb_log_prob"), pi.Shape, "zinb_log_prob");
+        var xs = Full(x, so); var ms = Full(mu, so); var ps = Full(pi, so);
+        var th = new ThetaLayout(theta, so, eps);
+        int cols = so.Rank == 0 ? 1 : so[-1], rows = so.Rank == 0 ? 1 : so.Size / Math.Max(cols, 1);
+        var y = new float[so.Size];
+        var logMu = new double[cols];
+        var logTm = new double[cols];
+        for (int r = 0; r < rows; r++)
+        {
+            int o = r * cols;
+            FillLogs(ms, th, o, cols, eps, logMu, logTm);
+            for (int j = 0; j < cols; j++)
+            {
+                int i = o + j;
+                double xv = xs[i], t = ThetaAt(th, i, j), p = ps[i];
+                double logTe, lgT;
+                if (th.PerColumn) { int k = th.Period == 1 ? 0 : j; logTe = th.LogThetaEps![k]; lgT = th.LgTheta![k]; }
+                else { logTe = Math.Log(t + eps); lgT = xv < eps ? 0 : SpecialFunctions.LogGamma(t); }
+                double lt = logTm[j];
+                double softplusNegPi = Softplus(-p);
+                double piThetaLog = -p + t * (logTe - lt);
+                double v;
+                if (xv < eps) v = Softplus(piThetaLog) - softplusNegPi;
+                else if (xv > eps) v = -softplusNegPi + piThetaLog + xv * (logMu[j] - lt) + LogGammaRatio(xv, t, lgT) - LogFactorial(xv);
+                else v = 0;
+                y[i] = (float)v;
+            }
+        }
+        var result = Tensor.FromArray(y, so.ToArray());
+        if (!Tensor.NeedsGrad([mu, theta, pi])) return result;
+        return Tensor.Record(result, "zinb_log_prob", [mu, theta, pi], g =>
+        {
+            var gs = g.AsReadOnlySpan();
+            bool wantMu = mu.RequiresGrad, wantTheta = theta.RequiresGrad, wantPi = pi.RequiresGrad;
+            var dMu = wantMu ? new float[so.Size] : null;
+            var dPi = wantPi ? new float[so.Size] : null;
+            double[]? dThetaCol = wantTheta && th.PerColumn ? new double[th.Period] : null;
+            float[]? dThetaFull = wantTheta && !th.PerColumn ? new float[so.Size] : null;
+            double[]? psiCol = null;
+            if (wantTheta && th.PerColumn)
+            {
+                psiCol = new double[th.Period];
+                for (int k = 0; k < th.Period; k++) psiCol[k] = SpecialFunctions.Digamma(th.Values[k]);
+            }
+            for (int r = 0; r < rows; r++)
+            {
+                int o = r * cols;
+                FillLogs(ms, th, o, cols, eps, null, logTm);
+                for (int j = 0; j < cols; j++)
+                {
+                    int i = o + j;
+                    double gi = gs[i];
+                    double xv = xs[i], t = ThetaAt(th, i, j), m = ms[i], p = ps[i];
+                    int k = th.Period == 1 ? 0 : j;
+                    double logTe = th.PerColumn ? th.LogThetaEps![k] : Math.Log(t + eps);
+                    double inv = 1.0 / (t + m + eps);
+                    double dMuI, dThetaI, dPiI;
+                    if (xv < eps)
+                    {
+                        // v = softplus(a) − softplus(−π), a = −π + θ(log(θ+ε) − log(θ+μ+ε))
+                        double a = -p + t * (logTe - logTm[j]);
+                        double sa = Sigmoid(a);
+                        dPiI = -sa + Sigmoid(-p);
+                        dMuI = -sa * t * inv;
+                        dThetaI = sa * (logTe - logTm[j] + t / (t + eps) - t * inv);
+                    }
+                    else if (xv > eps)
+                    {
+                        dPiI = -Sigmoid(p);
+                        dMuI = xv / (m + eps) - (t + xv) * inv;
+                        if (wantTheta)
+                        {
+                            double psiT = th.PerColumn ? psiCol![k] : SpecialFunctions.Digamma(t);
+                            dThetaI = logTe - logTm[j] + t / (t + eps) - (t + xv) * inv + DigammaDifference(xv, t, psiT);
+                        }
+                        else dThetaI = 0;
+                    }
+                    else { dPiI = 0; dMuI = 0; dThetaI = 0; }
+                    if (dMu != null) dMu[i] = (float)(gi * dMuI);
+                    if (dPi != null) dPi[i] = (float)(gi * dPiI);
+                    if (dThetaCol != null) dThetaCol[k] += gi * dThetaI;
+                    else if (dThetaFull != null) dThetaFull[i] = (float)(gi * dThetaI);
+                }
+            }
+            if (dMu != null) mu.AccumulateGradient(dMu, so, owned: true);
+            if (dPi != null) pi.AccumulateGradient(dPi, so, owned: true);
+            if (dThetaCol != null)
+            {
+                var gt = new float[th.Period];
+                for (int k = 0; k < gt.Length; k++) gt[k] = (float)dThetaCol[k];
+                theta.AccumulateGradient(gt, theta.Shape, owned: true);
+            }
+            else if (dThetaFull != null) theta.AccumulateGradient(dThetaFull, so, owned: true);
+        });
+    }
+
+    /// <summary>Row logs, vectorised in double: log(μ+ε) (when <paramref name="logMu"/> is given) and log(θ+μ+ε).</summary>
+    private static void FillLogs(float[] ms, ThetaLayout th, int o, int cols, double eps, double[]? logMu, double[] logTm)
+    {
+        for (int j = 0; j < cols; j++)
+        {
+            double m = ms[o + j];
+            double t = th.PerColumn ? th.Values[th.Period == 1 ? 0 : j] : th.Values[o + j];
+            logTm[j] = t + m + eps;
+            if (logMu != null) logMu[j] = m + eps;
+        }
+        TensorPrimitives.Log(logTm, logTm);
+        if (logMu != null) TensorPrimitives.Log(logMu, logMu);
+    }
+
+    internal static double Softplus(double v) => Math.Max(v, 0) + Math.Log(1 + Math.Exp(-Math.Abs(v)));
+
+    internal static double Sigmoid(double v) => v >= 0 ? 1 / (1 + Math.Exp(-v)) : Math.Exp(v) / (1 + Math.Exp(v));
+}
