@@ -115,8 +115,10 @@ public class ModuleTests
         Assert.That(lenient.UnexpectedKeys, Is.EqualTo(new[] { "extra.weight" }));
         sd["encoder.norm.bias"] = Tensor.Zeros(3);
         sd["encoder.layers.0.weight"] = Tensor.Zeros(5, 3);
+        sd["encoder.norm.weight"] = Tensor.Full(7f, 3);
         ex = Assert.Throws<ArgumentException>(() => net.LoadStateDict(sd, strict: false))!;
         Assert.That(ex.Message, Does.Contain("encoder.layers.0.weight").And.Contain("[5, 3]").And.Contain("[5, 4]"));
+        Assert.That(net.Encoder.Norm.Weight!.Value.ToArray(), Is.All.EqualTo(1f), "nothing is copied when validation fails");
     }
 
     [Test]
@@ -126,6 +128,22 @@ public class ModuleTests
         var lin = new Linear(2, 2, 1);
         seq.Add(lin);
         Assert.Throws<ArgumentException>(() => seq.Add(lin)); // already has a parent
+    }
+
+    [Test]
+    public void Init_fans_and_bounds_follow_torch_nn_init()
+    {
+        Assert.That(Init.Fans(new TensorShape(8, 3, 5)), Is.EqualTo((15, 40)));
+        Assert.That(Init.Fans(new TensorShape(7)), Is.EqualTo((7, 7)));
+        var t = Tensor.Zeros(50, 20);
+        Init.KaimingUniform(t, new Generator(1)); // a = 0: bound √6/√20
+        Assert.That(t.ToArray().Max(v => Math.Abs(v)), Is.LessThanOrEqualTo(Math.Sqrt(6.0 / 20)).And.GreaterThan(0.95 * Math.Sqrt(6.0 / 20)));
+        Init.XavierUniform(t, new Generator(1), gain: 2);
+        Assert.That(t.ToArray().Max(v => Math.Abs(v)), Is.LessThanOrEqualTo(2 * Math.Sqrt(6.0 / 70)).And.GreaterThan(1.9 * Math.Sqrt(6.0 / 70)));
+        Init.Normal(t, new Generator(1), mean: 1, std: 0.5);
+        Assert.That(t.ToArray().Average(), Is.EqualTo(1.0).Within(0.05));
+        Init.Zeros(t);
+        Assert.That(t.ToArray(), Is.All.EqualTo(0f));
     }
 
     [Test]

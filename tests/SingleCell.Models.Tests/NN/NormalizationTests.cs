@@ -101,6 +101,17 @@ public class NormalizationTests
     }
 
     [Test]
+    public void BatchNorm1d_without_momentum_keeps_a_cumulative_average()
+    {
+        var bn = new BatchNorm1d(1, momentum: null);
+        bn.Forward(Tensor.FromArray([1f, 3f], 2, 1));   // mean 2, unbiased var 2
+        bn.Forward(Tensor.FromArray([5f, 9f], 2, 1));   // mean 7, unbiased var 8
+        Assert.That(bn.RunningMean!.Item(), Is.EqualTo(4.5f).Within(1e-6));
+        Assert.That(bn.RunningVar!.Item(), Is.EqualTo(5f).Within(1e-6));
+        Assert.That(bn.NumBatchesTracked!.Item(), Is.EqualTo(2f));
+    }
+
+    [Test]
     public void BatchNorm1d_training_rejects_single_value_per_channel()
     {
         var bn = new BatchNorm1d(4);

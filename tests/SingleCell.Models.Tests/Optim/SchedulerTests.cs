@@ -44,6 +44,19 @@ public class SchedulerTests
     }
 
     [Test]
+    public void Warmup_then_cosine_sequence()
+    {
+        var opt = Opt(1.0);
+        var warm = new LinearWarmup(opt, totalIters: 2, startFactor: 0.5);
+        var cos = new CosineAnnealingLR(opt, tMax: 4);
+        var lrs = Run(opt, new SequentialLR(opt, [warm, cos], [2]), 7);
+        // Epochs 0, 1: warm-up 0.5, 0.75; from epoch 2 cosine restarts at its epoch 0: 1, cos²(π/8)…, 0.
+        double C(int t) => (1 + Math.Cos(Math.PI * t / 4)) / 2;
+        Assert.That(lrs, Is.EqualTo(new[] { 0.5, 0.75, C(0), C(1), C(2), C(3), C(4) }).Within(1e-12));
+        Assert.Throws<ArgumentException>(() => new SequentialLR(opt, [warm, cos], []));
+    }
+
+    [Test]
     public void Schedulers_use_initial_lr_and_state_round_trips()
     {
         var opt = Opt(0.2);
