@@ -19,11 +19,14 @@ public static unsafe class OpenBlas
     /// <summary>Why OpenBLAS is unavailable, or null when loaded.</summary>
     public static string? Missing { get; }
 
+    /// <summary>OpenBLAS thread count; set before first use.</summary>
+    public static string Threads { get; set; } = "2";
+
     static OpenBlas()
     {
         // Must be set in the native environment (Environment.SetEnvironmentVariable does not reach getenv on
         // Unix) before the library initialises its thread pool.
-        foreach (var (key, value) in new[] { ("OPENBLAS_NUM_THREADS", "2"), ("OPENBLAS_CORETYPE", "SKYLAKEX") })
+        foreach (var (key, value) in new[] { ("OPENBLAS_NUM_THREADS", Threads), ("OPENBLAS_CORETYPE", "SKYLAKEX") })
         {
             Environment.SetEnvironmentVariable(key, value);
             if (!OperatingSystem.IsWindows()) _ = SetEnv(key, value, 1);
@@ -129,9 +132,11 @@ public class GemmBenchmarks
 /// <summary>Quick Stopwatch harness (for iteration on a noisy machine): interleaves managed and OpenBLAS runs, best-of.</summary>
 public static class GemmQuick
 {
-    public static void Run(int reps = 7, double minSeconds = 0.05)
+    public static void Run(int reps = 7, double minSeconds = 0.05, long parallelThreshold = 0, int threads = 0)
     {
-        Console.WriteLine(OpenBlas.Missing ?? "OpenBLAS loaded (OPENBLAS_NUM_THREADS=2, CORETYPE=SKYLAKEX)");
+        if (threads > 0) { Gemm.MaxThreads = threads; OpenBlas.Threads = threads.ToString(System.Globalization.CultureInfo.InvariantCulture); }
+        if (parallelThreshold > 0) Gemm.ParallelThreshold = parallelThreshold;
+        Console.WriteLine(OpenBlas.Missing ?? $"OpenBLAS loaded (OPENBLAS_NUM_THREADS={OpenBlas.Threads}, CORETYPE=SKYLAKEX); managed threads {Gemm.MaxThreads}");
         Console.WriteLine($"{"shape",-26} {"managed GF/s",13} {"OpenBLAS GF/s",14} {"ratio",7}");
         foreach (var s in GemmShape.All())
         {

@@ -67,6 +67,35 @@ internal static partial class Gemm
         StoreEdge(t, c, ldc, mr, nr, overwrite);
     }
 
+    /// <summary>8×16 edge kernel for the last panel when at most 16 columns remain (uses the first half of each packed B row).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Kernel512x16(int kc, float* a, float* b, float* c, int ldc, int mr, int nr, bool overwrite)
+    {
+        Vector512<float> c0 = Vector512<float>.Zero; Vector512<float> c1 = Vector512<float>.Zero; Vector512<float> c2 = Vector512<float>.Zero; Vector512<float> c3 = Vector512<float>.Zero; Vector512<float> c4 = Vector512<float>.Zero; Vector512<float> c5 = Vector512<float>.Zero; Vector512<float> c6 = Vector512<float>.Zero; Vector512<float> c7 = Vector512<float>.Zero;
+        for (int p = 0; p < kc; p++, a += 8, b += 32)
+        {
+            var b0 = Vector512.Load(b);
+            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), b0, c0);
+            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(a[1]), b0, c1);
+            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), b0, c2);
+            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), b0, c3);
+            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), b0, c4);
+            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), b0, c5);
+            c6 = Vector512.FusedMultiplyAdd(Vector512.Create(a[6]), b0, c6);
+            c7 = Vector512.FusedMultiplyAdd(Vector512.Create(a[7]), b0, c7);
+        }
+        float* t = stackalloc float[MR * NR];
+        c0.Store(t + 0);
+        c1.Store(t + 32);
+        c2.Store(t + 64);
+        c3.Store(t + 96);
+        c4.Store(t + 128);
+        c5.Store(t + 160);
+        c6.Store(t + 192);
+        c7.Store(t + 224);
+        StoreEdge(t, c, ldc, mr, nr, overwrite);
+    }
+
     /// <summary>Vector256 fallback: the 8×32 tile as two 4×32 halves (16 Vector256 accumulators each).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Kernel256(int kc, float* a, float* b, float* c, int ldc, int mr, int nr, bool overwrite)
