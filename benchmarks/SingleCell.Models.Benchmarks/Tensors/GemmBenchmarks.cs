@@ -62,7 +62,8 @@ public sealed record GemmShape(string Name, bool TransA, bool TransB, int M, int
         yield return new("2048² NN", false, false, 2048, 2048, 2048);
         foreach (var (inF, outF) in new[] { (100, 128), (2000, 128), (128, 2000) })
         {
-            string l = $"128×{inF}→{outF}";
+            // Batch 128 implied; names kept ≤ 20 characters so BenchmarkDotNet does not truncate them.
+            string l = $"{inF}→{outF}";
             yield return new($"{l} fwd x·Wᵀ", false, true, 128, outF, inF);
             yield return new($"{l} dW=dYᵀ·X", true, false, outF, inF, 128);
             yield return new($"{l} dX=dY·W", false, false, 128, inF, outF);
