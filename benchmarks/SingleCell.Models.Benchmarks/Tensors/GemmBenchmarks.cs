@@ -8,6 +8,15 @@ using SingleCell.Models.Tensors.Kernels;
 
 namespace SingleCell.Models.Benchmarks.Tensors;
 
+/// <summary>
+/// OpenBLAS thread count, set before the first use of <see cref="OpenBlas"/> (kept outside it so that setting it
+/// does not run OpenBlas's static constructor first).
+/// </summary>
+public static class OpenBlasOptions
+{
+    public static string Threads { get; set; } = "2";
+}
+
 /// <summary>OpenBLAS <c>cblas_sgemm</c>, loaded dynamically for comparison only (the library never references it).</summary>
 public static unsafe class OpenBlas
 {
@@ -19,14 +28,11 @@ public static unsafe class OpenBlas
     /// <summary>Why OpenBLAS is unavailable, or null when loaded.</summary>
     public static string? Missing { get; }
 
-    /// <summary>OpenBLAS thread count; set before first use.</summary>
-    public static string Threads { get; set; } = "2";
-
     static OpenBlas()
     {
         // Must be set in the native environment (Environment.SetEnvironmentVariable does not reach getenv on
         // Unix) before the library initialises its thread pool.
-        foreach (var (key, value) in new[] { ("OPENBLAS_NUM_THREADS", Threads), ("OPENBLAS_CORETYPE", "SKYLAKEX") })
+        foreach (var (key, value) in new[] { ("OPENBLAS_NUM_THREADS", OpenBlasOptions.Threads), ("OPENBLAS_CORETYPE", "SKYLAKEX") })
         {
             Environment.SetEnvironmentVariable(key, value);
             if (!OperatingSystem.IsWindows()) _ = SetEnv(key, value, 1);
@@ -135,9 +141,9 @@ public static class GemmQuick
 {
     public static void Run(int reps = 7, double minSeconds = 0.05, long parallelThreshold = 0, int threads = 0)
     {
-        if (threads > 0) { Gemm.MaxThreads = threads; OpenBlas.Threads = threads.ToString(System.Globalization.CultureInfo.InvariantCulture); }
+        if (threads > 0) { Gemm.MaxThreads = threads; OpenBlasOptions.Threads = threads.ToString(System.Globalization.CultureInfo.InvariantCulture); }
         if (parallelThreshold > 0) Gemm.ParallelThreshold = parallelThreshold;
-        Console.WriteLine(OpenBlas.Missing ?? $"OpenBLAS loaded (OPENBLAS_NUM_THREADS={OpenBlas.Threads}, CORETYPE=SKYLAKEX); managed threads {Gemm.MaxThreads}");
+        Console.WriteLine(OpenBlas.Missing ?? $"OpenBLAS loaded (OPENBLAS_NUM_THREADS={OpenBlasOptions.Threads}, CORETYPE=SKYLAKEX); managed threads {Gemm.MaxThreads}");
         Console.WriteLine($"{"shape",-26} {"managed GF/s",13} {"OpenBLAS GF/s",14} {"ratio",7}");
         foreach (var s in GemmShape.All())
         {
