@@ -8,6 +8,15 @@ using SingleCell.Models.Tensors.Kernels;
 
 namespace SingleCell.Models.Benchmarks.Tensors;
 
+/// <summary>
+/// OpenBLAS thread count, set before the first use of <see cref="OpenBlas"/> (kept outside it so that setting it
+/// does not run OpenBlas's static constructor first).
+/// </summary>
+public static class OpenBlasOptions
+{
+    public static string Threads { get; set; } = "2";
+}
+
 /// <summary>OpenBLAS <c>cblas_sgemm</c>, loaded dynamically for comparison only (the library never references it).</summary>
 public static unsafe class OpenBlas
 {
@@ -23,7 +32,7 @@ public static unsafe class OpenBlas
     {
         // Must be set in the native environment (Environment.SetEnvironmentVariable does not reach getenv on
         // Unix) before the library initialises its thread pool.
-        foreach (var (key, value) in new[] { ("OPENBLAS_NUM_THREADS", "2"), ("OPENBLAS_CORETYPE", "SKYLAKEX") })
+        foreach (var (key, value) in new[] { ("OPENBLAS_NUM_THREADS", OpenBlasOptions.Threads), ("OPENBLAS_CORETYPE", "SKYLAKEX") })
         {
             Environment.SetEnvironmentVariable(key, value);
             if (!OperatingSystem.IsWindows()) _ = SetEnv(key, value, 1);
@@ -59,7 +68,8 @@ public sealed record GemmShape(string Name, bool TransA, bool TransB, int M, int
         yield return new("2048² NN", false, false, 2048, 2048, 2048);
         foreach (var (inF, outF) in new[] { (100, 128), (2000, 128), (128, 2000) })
         {
-            string l = $"128×{inF}→{outF}";
+            // Batch 128 implied; names kept ≤ 20 characters so BenchmarkDotNet does not truncate them.
+            string l = $"{inF}→{outF}";
             yield return new($"{l} fwd x·Wᵀ", false, true, 128, outF, inF);
             yield return new($"{l} dW=dYᵀ·X", true, false, outF, inF, 128);
             yield return new($"{l} dX=dY·W", false, false, 128, inF, outF);
@@ -129,9 +139,11 @@ public class GemmBenchmarks
 /// <summary>Quick Stopwatch harness (for iteration on a noisy machine): interleaves managed and OpenBLAS runs, best-of.</summary>
 public static class GemmQuick
 {
-    public static void Run(int reps = 7, double minSeconds = 0.05)
+    public static void Run(int reps = 7, double minSeconds = 0.05, long parallelThreshold = 0, int threads = 0)
     {
-        Console.WriteLine(OpenBlas.Missing ?? "OpenBLAS loaded (OPENBLAS_NUM_THREADS=2, CORETYPE=SKYLAKEX)");
+        if (threads > 0) { Gemm.MaxThreads = threads; OpenBlasOptions.Threads = threads.ToString(System.Globalization.CultureInfo.InvariantCulture); }
+        if (parallelThreshold > 0) Gemm.ParallelThreshold = parallelThreshold;
+        Console.WriteLine(OpenBlas.Missing ?? $"OpenBLAS loaded (OPENBLAS_NUM_THREADS={OpenBlasOptions.Threads}, CORETYPE=SKYLAKEX); managed threads {Gemm.MaxThreads}");
         Console.WriteLine($"{"shape",-26} {"managed GF/s",13} {"OpenBLAS GF/s",14} {"ratio",7}");
         foreach (var s in GemmShape.All())
         {

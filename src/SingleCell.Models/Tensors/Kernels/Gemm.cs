@@ -36,7 +36,7 @@ internal static partial class Gemm
     internal const int NC = 4096;
 
     /// <summary>Below this many multiply-adds (m·n·k) the call runs on the calling thread only.</summary>
-    internal static long ParallelThreshold { get; set; } = 1L << 21;
+    internal static long ParallelThreshold { get; set; } = 1L << 19;
 
     /// <summary>Maximum threads a single product may use (default: processor count).</summary>
     internal static int MaxThreads { get; set; } = Environment.ProcessorCount;
@@ -203,7 +203,10 @@ internal static partial class Gemm
                             float* cp = c + (long)(ic + ir) * ldc + jc + jr;
                             switch (path)
                             {
-                                case 2: Kernel512(kc, ap, bp, cp, ldc, mr, nr, overwrite); break;
+                                case 2:
+                                    if (nr <= 16) Kernel512x16(kc, ap, bp, cp, ldc, mr, nr, overwrite);
+                                    else Kernel512(kc, ap, bp, cp, ldc, mr, nr, overwrite);
+                                    break;
                                 case 1: Kernel256(kc, ap, bp, cp, ldc, mr, nr, overwrite); break;
                                 default: KernelScalar(kc, ap, bp, cp, ldc, mr, nr, overwrite); break;
                             }

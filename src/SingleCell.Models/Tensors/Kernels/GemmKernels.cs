@@ -3,6 +3,7 @@ using System.Runtime.Intrinsics;
 
 namespace SingleCell.Models.Tensors.Kernels;
 
+[SkipLocalsInit]
 internal static partial class Gemm
 {
     /// <summary>8×32 micro-kernel: 16 Vector512 accumulators; per k, two B vectors and eight A broadcasts.</summary>
@@ -17,7 +18,30 @@ internal static partial class Gemm
         Vector512<float> c50 = Vector512<float>.Zero, c51 = Vector512<float>.Zero;
         Vector512<float> c60 = Vector512<float>.Zero, c61 = Vector512<float>.Zero;
         Vector512<float> c70 = Vector512<float>.Zero, c71 = Vector512<float>.Zero;
-        for (int p = 0; p < kc; p++, a += 8, b += 32)
+        // Unrolled by two k-steps (same per-element FMA order) to halve loop overhead.
+        int p = 0;
+        for (; p + 2 <= kc; p += 2, a += 16, b += 64)
+        {
+            var b0 = Vector512.Load(b); var b1 = Vector512.Load(b + 16);
+            var a0 = Vector512.Create(a[0]); c00 = Vector512.FusedMultiplyAdd(a0, b0, c00); c01 = Vector512.FusedMultiplyAdd(a0, b1, c01);
+            var a1 = Vector512.Create(a[1]); c10 = Vector512.FusedMultiplyAdd(a1, b0, c10); c11 = Vector512.FusedMultiplyAdd(a1, b1, c11);
+            var a2 = Vector512.Create(a[2]); c20 = Vector512.FusedMultiplyAdd(a2, b0, c20); c21 = Vector512.FusedMultiplyAdd(a2, b1, c21);
+            var a3 = Vector512.Create(a[3]); c30 = Vector512.FusedMultiplyAdd(a3, b0, c30); c31 = Vector512.FusedMultiplyAdd(a3, b1, c31);
+            var a4 = Vector512.Create(a[4]); c40 = Vector512.FusedMultiplyAdd(a4, b0, c40); c41 = Vector512.FusedMultiplyAdd(a4, b1, c41);
+            var a5 = Vector512.Create(a[5]); c50 = Vector512.FusedMultiplyAdd(a5, b0, c50); c51 = Vector512.FusedMultiplyAdd(a5, b1, c51);
+            var a6 = Vector512.Create(a[6]); c60 = Vector512.FusedMultiplyAdd(a6, b0, c60); c61 = Vector512.FusedMultiplyAdd(a6, b1, c61);
+            var a7 = Vector512.Create(a[7]); c70 = Vector512.FusedMultiplyAdd(a7, b0, c70); c71 = Vector512.FusedMultiplyAdd(a7, b1, c71);
+            var d0 = Vector512.Load(b + 32); var d1 = Vector512.Load(b + 48);
+            var e0 = Vector512.Create(a[8 + 0]); c00 = Vector512.FusedMultiplyAdd(e0, d0, c00); c01 = Vector512.FusedMultiplyAdd(e0, d1, c01);
+            var e1 = Vector512.Create(a[8 + 1]); c10 = Vector512.FusedMultiplyAdd(e1, d0, c10); c11 = Vector512.FusedMultiplyAdd(e1, d1, c11);
+            var e2 = Vector512.Create(a[8 + 2]); c20 = Vector512.FusedMultiplyAdd(e2, d0, c20); c21 = Vector512.FusedMultiplyAdd(e2, d1, c21);
+            var e3 = Vector512.Create(a[8 + 3]); c30 = Vector512.FusedMultiplyAdd(e3, d0, c30); c31 = Vector512.FusedMultiplyAdd(e3, d1, c31);
+            var e4 = Vector512.Create(a[8 + 4]); c40 = Vector512.FusedMultiplyAdd(e4, d0, c40); c41 = Vector512.FusedMultiplyAdd(e4, d1, c41);
+            var e5 = Vector512.Create(a[8 + 5]); c50 = Vector512.FusedMultiplyAdd(e5, d0, c50); c51 = Vector512.FusedMultiplyAdd(e5, d1, c51);
+            var e6 = Vector512.Create(a[8 + 6]); c60 = Vector512.FusedMultiplyAdd(e6, d0, c60); c61 = Vector512.FusedMultiplyAdd(e6, d1, c61);
+            var e7 = Vector512.Create(a[8 + 7]); c70 = Vector512.FusedMultiplyAdd(e7, d0, c70); c71 = Vector512.FusedMultiplyAdd(e7, d1, c71);
+        }
+        if (p < kc)
         {
             var b0 = Vector512.Load(b); var b1 = Vector512.Load(b + 16);
             var a0 = Vector512.Create(a[0]); c00 = Vector512.FusedMultiplyAdd(a0, b0, c00); c01 = Vector512.FusedMultiplyAdd(a0, b1, c01);
@@ -64,6 +88,35 @@ internal static partial class Gemm
         c50.Store(t + 160); c51.Store(t + 176);
         c60.Store(t + 192); c61.Store(t + 208);
         c70.Store(t + 224); c71.Store(t + 240);
+        StoreEdge(t, c, ldc, mr, nr, overwrite);
+    }
+
+    /// <summary>8×16 edge kernel for the last panel when at most 16 columns remain (uses the first half of each packed B row).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Kernel512x16(int kc, float* a, float* b, float* c, int ldc, int mr, int nr, bool overwrite)
+    {
+        Vector512<float> c0 = Vector512<float>.Zero; Vector512<float> c1 = Vector512<float>.Zero; Vector512<float> c2 = Vector512<float>.Zero; Vector512<float> c3 = Vector512<float>.Zero; Vector512<float> c4 = Vector512<float>.Zero; Vector512<float> c5 = Vector512<float>.Zero; Vector512<float> c6 = Vector512<float>.Zero; Vector512<float> c7 = Vector512<float>.Zero;
+        for (int p = 0; p < kc; p++, a += 8, b += 32)
+        {
+            var b0 = Vector512.Load(b);
+            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), b0, c0);
+            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(a[1]), b0, c1);
+            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), b0, c2);
+            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), b0, c3);
+            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), b0, c4);
+            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), b0, c5);
+            c6 = Vector512.FusedMultiplyAdd(Vector512.Create(a[6]), b0, c6);
+            c7 = Vector512.FusedMultiplyAdd(Vector512.Create(a[7]), b0, c7);
+        }
+        float* t = stackalloc float[MR * NR];
+        c0.Store(t + 0);
+        c1.Store(t + 32);
+        c2.Store(t + 64);
+        c3.Store(t + 96);
+        c4.Store(t + 128);
+        c5.Store(t + 160);
+        c6.Store(t + 192);
+        c7.Store(t + 224);
         StoreEdge(t, c, ldc, mr, nr, overwrite);
     }
 
