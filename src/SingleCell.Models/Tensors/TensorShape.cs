@@ -33,14 +33,16 @@ public readonly struct TensorShape : IEquatable<TensorShape>
         _d1 = dims.Length > 1 ? dims[1] : 0;
         _d2 = dims.Length > 2 ? dims[2] : 0;
         _d3 = dims.Length > 3 ? dims[3] : 0;
-        Size = (int)size;
+        _size = (int)size;
     }
 
     /// <summary>Number of dimensions.</summary>
     public int Rank { get; }
 
-    /// <summary>Number of elements (1 for a scalar).</summary>
-    public int Size { get; }
+    private readonly int _size;
+
+    /// <summary>Number of elements (1 for a scalar, including <c>default(TensorShape)</c>).</summary>
+    public int Size => Rank == 0 ? 1 : _size;
 
     /// <summary>Dimension <paramref name="axis"/>; negative axes count from the end.</summary>
     public int this[int axis]
