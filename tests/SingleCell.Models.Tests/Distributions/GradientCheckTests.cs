@@ -1,0 +1,99 @@
+using SingleCell.Models.Distributions;
+using SingleCell.Models.Tensors;
+
+namespace SingleCell.Models.Tests.Distributions;
+
+/// <summary>
+/// Central finite differences of the fused NB/ZINB kernels (and the composed likelihoods) against
+/// their analytic backward passes. The objective is Σ u ⊙ f with a fixed random upstream u, summed in
+/// double. Steps are h = 1e-2 · max(|v|, 0.1): perturbing one element changes only its own output
+/// (or, for per-gene θ, one column), so the float32 rounding error of the difference quotient is about
+/// 6e-8 · Σ|u f| / h ≲ 1e-4 for these magnitudes, and the O(h²) truncation is of the same order; the
+/// tolerance 2e-3 · (1 + |analytic|) leaves an order of magnitude of margin while still catching any
+/// wrong term (the smallest term of ∂/∂θ here is ≈ 0.05).
+/// </summary>
+public class GradientCheckTests
+{
+    private static void Check(Func<Tensor[], Tensor> f, Tensor[] inputs, string what)
+    {
+        foreach (var t in inputs) t.RequiresGrad = true;
+        var y = f(inputs);
+        var gen = new Generator(11);
+        var up = Tensor.RandomNormal(gen, y.Shape.ToArray());
+        y.Backward(up);
+        var us = up.ToArray();
+        double Objective()
+        {
+            using (Tensor.NoGrad())
+            {
+                var v = f(inputs).AsReadOnlySpan();
+                double s = 0;
+                for (int i = 0; i < v.Length; i++) s += (double)us[i] * v[i];
+                return s;
+            }
+        }
+        for (int k = 0; k < inputs.Length; k++)
+        {
+            var t = inputs[k];
+            var grad = t.Grad!.ToArray();
+            for (int i = 0; i < t.Size; i++)
+            {
+                float v = t.AsReadOnlySpan()[i];
+                float h = 1e-2f * Math.Max(Math.Abs(v), 0.1f);
+                var data = t._data;
+                data[i] = v + h; double fp = Objective();
+                data[i] = v - h; double fm = Objective();
+                data[i] = v;
+                double fd = (fp - fm) / (2.0 * h);
+                Assert.That(grad[i], Is.EqualTo(fd).Within(2e-3 * (1 + Math.Abs(grad[i]))), $"{what}: input {k} element {i}");
+            }
+        }
+    }
+
+    private static Tensor Counts() => Tensor.FromArray([0, 1, 5, 30, 2, 0, 0, 100, 7, 3, 1, 0], 3, 4);
+
+    [Test]
+    public void Nb_log_prob_gradients_match_finite_differences()
+    {
+        var gen = new Generator(5);
+        var mu = Tensor.RandomUniform(gen, [3, 4], 0.5f, 20f);
+        var theta = Tensor.RandomUniform(gen, [4], 0.3f, 4f);
+        var x = Counts();
+        Check(p => new NegativeBinomial(p[0], p[1]).LogProb(x), [mu, theta], "nb");
+    }
+
+    [Test]
+    public void Nb_log_prob_gradients_with_full_theta_and_large_counts_match_finite_differences()
+    {
+        var gen = new Generator(6);
+        var mu = Tensor.RandomUniform(gen, [2, 3], 1f, 50f);
+        var theta = Tensor.RandomUniform(gen, [2, 3], 0.5f, 30f);
+        var x = Tensor.FromArray([0, 40, 17, 300, 3, 25], 2, 3); // 17, 25, 40, 300 use the lgamma/digamma path
+        Check(p => new NegativeBinomial(p[0], p[1]).LogProb(x), [mu, theta], "nb full theta");
+    }
+
+    [Test]
+    public void Zinb_log_prob_gradients_match_finite_differences()
+    {
+        var gen = new Generator(7);
+        var mu = Tensor.RandomUniform(gen, [3, 4], 0.5f, 20f);
+        var theta = Tensor.RandomUniform(gen, [4], 0.3f, 4f);
+        var pi = Tensor.RandomNormal(gen, [3, 4], 0f, 2f);
+        var x = Counts();
+        Check(p => new ZeroInflatedNegativeBinomial(p[0], p[1], p[2]).LogProb(x), [mu, theta, pi], "zinb");
+    }
+
+    [Test]
+    public void Normal_log_prob_and_kl_gradients_match_finite_differences()
+    {
+        var gen = new Generator(8);
+        var loc = Tensor.RandomNormal(gen, [2, 3]);
+        var scale = Tensor.RandomUniform(gen, [2, 3], 0.5f, 2f);
+        var value = Tensor.RandomNormal(gen, [2, 3]);
+        Check(p => new Normal(p[0], p[1]).LogProb(value), [loc, scale], "normal log_prob");
+        var loc2 = Tensor.RandomNormal(gen, [2, 3]);
+        var scale2 = Tensor.RandomUniform(gen, [2, 3], 0.5f, 2f);
+        var loc3 = Tensor.RandomNormal(gen, [2, 3]);
+        Check(p => Normal.KlDivergence(new Normal(p[0], p[1]), new Normal(p[2], Tensor.OnesLike(p[2]))), [loc2, scale2, loc3], "normal kl");
+    }
+}
