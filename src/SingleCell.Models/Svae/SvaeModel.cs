@@ -91,7 +91,12 @@ public sealed partial class SvaeModel : IModel
         var counts = CountsOf(data, setup);
         var raw = LabelStrings(data, setup.PerturbationKey);
         var controls = new HashSet<string>(setup.ControlLabels ?? [], StringComparer.Ordinal);
-        var labelNames = raw.Where(l => !controls.Contains(l)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        // Label order: the categorical column's category order (as scvi-tools' label codes), else sorted.
+        var present = new HashSet<string>(raw, StringComparer.Ordinal);
+        var ordered = data.Obs.Find(setup.PerturbationKey) is CategoricalColumn cat
+            ? cat.Categories.Where(present.Contains)
+            : present.Order(StringComparer.Ordinal);
+        var labelNames = ordered.Where(l => !controls.Contains(l)).ToArray();
         var index = labelNames.Select((l, i) => (l, i)).ToDictionary(t => t.l, t => t.i, StringComparer.Ordinal);
         var cellLabels = raw.Select(l => controls.Contains(l) ? -1 : index[l]).ToArray();
         var module = new SvaeModule(data.NVars, Math.Max(1, labelNames.Length), options);

@@ -171,3 +171,17 @@ public class SvaeModelTests
         }
     }
 }
+
+public class SvaeLabelOrderTests
+{
+    [Test]
+    public void Labels_follow_the_categorical_order_and_controls_are_excluded()
+    {
+        var x = CellMatrix.FromDense([1f, 2f, 0f, 3f, 4f, 1f, 2f, 2f], 4, 2);
+        var data = new AnnData(x, ["a", "b", "c", "d"], ["g0", "g1"]);
+        data.Obs.Add(new CategoricalColumn("chem", ["10", "2", "ctrl", "1"], [0, 1, 2, 3]));
+        var model = SvaeModel.Create(data, new SvaeSetup("chem", ControlLabels: ["ctrl"]), new SvaeOptions { LatentDim = 2 });
+        Assert.That(model.LabelNames, Is.EqualTo(new[] { "10", "2", "1" }));
+        Assert.That(model.CellLabels, Is.EqualTo(new[] { 0, 1, -1, 2 }));
+    }
+}
