@@ -132,7 +132,7 @@ internal static class CountKernels
                 y[i] = (float)v;
             }
         }
-        var result = Tensor.FromArray(y, so.ToArray());
+        var result = new Tensor(y, so);
         if (!Tensor.NeedsGrad(mu, theta)) return result;
         return Tensor.Record(result, "nb_log_prob", [mu, theta], g =>
         {
@@ -211,7 +211,7 @@ internal static class CountKernels
                 y[i] = (float)v;
             }
         }
-        var result = Tensor.FromArray(y, so.ToArray());
+        var result = new Tensor(y, so);
         if (!Tensor.NeedsGrad([mu, theta, pi])) return result;
         return Tensor.Record(result, "zinb_log_prob", [mu, theta, pi], g =>
         {
