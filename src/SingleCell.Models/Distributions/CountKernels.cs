@@ -126,7 +126,7 @@ internal static class CountKernels
         var xs = Full(x, so); var ms = Full(mu, so);
         var th = new ThetaLayout(theta, so, eps);
         int cols = so.Rank == 0 ? 1 : so[-1], rows = so.Rank == 0 ? 1 : so.Size / Math.Max(cols, 1);
-        var y = new float[so.Size];
+        var y = Tensor.NewBuffer(so.Size);
         ForChunks(rows, cols, (_, r0, r1) =>
         {
         var logMu = new double[cols];
@@ -155,7 +155,7 @@ internal static class CountKernels
         {
             var gArr = g._data;
             bool wantMu = mu.RequiresGrad, wantTheta = theta.RequiresGrad;
-            var dMu = wantMu ? new float[so.Size] : null;
+            var dMu = wantMu ? Tensor.NewBuffer(so.Size) : null;
             double[]? dThetaCol = wantTheta && th.PerColumn ? new double[th.Period] : null;
             float[]? dThetaFull = wantTheta && !th.PerColumn ? new float[so.Size] : null;
             double[]? psiCol = null;
@@ -214,7 +214,7 @@ internal static class CountKernels
         var xs = Full(x, so); var ms = Full(mu, so); var ps = Full(pi, so);
         var th = new ThetaLayout(theta, so, eps);
         int cols = so.Rank == 0 ? 1 : so[-1], rows = so.Rank == 0 ? 1 : so.Size / Math.Max(cols, 1);
-        var y = new float[so.Size];
+        var y = Tensor.NewBuffer(so.Size);
         ForChunks(rows, cols, (_, r0, r1) =>
         {
         var logMu = new double[cols];
@@ -247,8 +247,8 @@ internal static class CountKernels
         {
             var gArr = g._data;
             bool wantMu = mu.RequiresGrad, wantTheta = theta.RequiresGrad, wantPi = pi.RequiresGrad;
-            var dMu = wantMu ? new float[so.Size] : null;
-            var dPi = wantPi ? new float[so.Size] : null;
+            var dMu = wantMu ? Tensor.NewBuffer(so.Size) : null;
+            var dPi = wantPi ? Tensor.NewBuffer(so.Size) : null;
             double[]? dThetaCol = wantTheta && th.PerColumn ? new double[th.Period] : null;
             float[]? dThetaFull = wantTheta && !th.PerColumn ? new float[so.Size] : null;
             double[]? psiCol = null;

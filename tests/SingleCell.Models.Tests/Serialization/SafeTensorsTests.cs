@@ -94,6 +94,21 @@ public class SafeTensorsTests
     }
 
     [Test]
+    public void Writer_output_is_byte_identical_to_a_hand_built_file()
+    {
+        // What the reference Rust implementation writes for these inputs: compact JSON, __metadata__
+        // first, tensors sorted by name, header padded with spaces to a multiple of 8.
+        var bytes = SafeTensors.Serialize(
+            new Dictionary<string, Tensor> { ["b"] = Tensor.FromArray([1f, -2f], 2), ["a"] = Tensor.Scalar(3f) },
+            new Dictionary<string, string> { ["k"] = "v" });
+        const string json = "{\"__metadata__\":{\"k\":\"v\"},\"a\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[0,4]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}";
+        string padded = json + new string(' ', (8 - json.Length % 8) % 8);
+        var buffer = new List<byte>();
+        foreach (var v in new[] { 3f, 1f, -2f }) buffer.AddRange(BitConverter.GetBytes(v));
+        Assert.That(bytes, Is.EqualTo(HandWritten(padded, buffer.ToArray())));
+    }
+
+    [Test]
     public void Hand_written_fixture_loads_correctly()
     {
         var buf = new List<byte>();
