@@ -89,7 +89,8 @@ public sealed class SafeTensorsFile
             case SafeTensorsDType.I8: for (int i = 0; i < n; i++) dst[i] = (sbyte)src[i]; break;
             default: for (int i = 0; i < n; i++) dst[i] = src[i]; break; // U8, BOOL
         }
-        return new Tensor(dst, new TensorShape(shape)); // FromArray would turn an empty shape into rank 1
+        // An empty shape is a rank-0 tensor here (FromArray would read it as a vector).
+        return shape.Length == 0 ? Tensor.FromSpan(dst) : Tensor.FromArray(dst, shape);
     }
 
     /// <summary>The values of an I64 (or I32) tensor as 64-bit integers, without going through float.</summary>
