@@ -100,6 +100,20 @@ internal static class CountKernels
         internal double[]? LgTheta { get; }
     }
 
+    private const int RowsPerChunk = 16;
+
+    /// <summary>
+    /// Runs <paramref name="body"/> over fixed chunks of rows (16 rows each), in parallel for large
+    /// inputs. The partition depends only on the shape, never on the thread count, so per-chunk partial
+    /// sums combined in chunk order are bitwise reproducible.
+    /// </summary>
+    private static void ForChunks(int rows, int cols, Action<int, int, int> body)
+    {
+        int chunks = (rows + RowsPerChunk - 1) / RowsPerChunk;
+        if ((long)rows * cols < 32_768 || chunks < 2) { for (int c = 0; c < chunks; c++) body(c, c * RowsPerChunk, Math.Min(rows, (c + 1) * RowsPerChunk)); return; }
+        Parallel.For(0, chunks, c => body(c, c * RowsPerChunk, Math.Min(rows, (c + 1) * RowsPerChunk)));
+    }
+
     private static float[] Full(Tensor t, TensorShape so) => t.Shape == so ? t._data : Tensor.ExpandTo(t, so);
 
     /// <summary>θ for the element at flat index <paramref name="i"/> (column <paramref name="j"/>).</summary>
@@ -112,10 +126,12 @@ internal static class CountKernels
         var xs = Full(x, so); var ms = Full(mu, so);
         var th = new ThetaLayout(theta, so, eps);
         int cols = so.Rank == 0 ? 1 : so[-1], rows = so.Rank == 0 ? 1 : so.Size / Math.Max(cols, 1);
-        var y = new float[so.Size];
+        var y = Tensor.NewBuffer(so.Size);
+        ForChunks(rows, cols, (_, r0, r1) =>
+        {
         var logMu = new double[cols];
         var logTm = new double[cols];
-        for (int r = 0; r < rows; r++)
+        for (int r = r0; r < r1; r++)
         {
             int o = r * cols;
             FillLogs(ms, th, o, cols, eps, logMu, logTm);
@@ -132,13 +148,14 @@ internal static class CountKernels
                 y[i] = (float)v;
             }
         }
-        var result = Tensor.FromArray(y, so.ToArray());
+        });
+        var result = new Tensor(y, so);
         if (!Tensor.NeedsGrad(mu, theta)) return result;
         return Tensor.Record(result, "nb_log_prob", [mu, theta], g =>
         {
-            var gs = g.AsReadOnlySpan();
+            var gArr = g._data;
             bool wantMu = mu.RequiresGrad, wantTheta = theta.RequiresGrad;
-            var dMu = wantMu ? new float[so.Size] : null;
+            var dMu = wantMu ? Tensor.NewBuffer(so.Size) : null;
             double[]? dThetaCol = wantTheta && th.PerColumn ? new double[th.Period] : null;
             float[]? dThetaFull = wantTheta && !th.PerColumn ? new float[so.Size] : null;
             double[]? psiCol = null;
@@ -147,14 +164,20 @@ internal static class CountKernels
                 psiCol = new double[th.Period];
                 for (int k = 0; k < th.Period; k++) psiCol[k] = SpecialFunctions.Digamma(th.Values[k]);
             }
-            for (int r = 0; r < rows; r++)
+            int nChunks = (rows + RowsPerChunk - 1) / RowsPerChunk;
+            var partial = dThetaCol != null ? new double[nChunks][] : null;
+            ForChunks(rows, cols, (c, r0, r1) =>
+            {
+            var logTm = new double[cols];
+            double[]? dThetaCol = partial != null ? (partial[c] = new double[th.Period]) : null;
+            for (int r = r0; r < r1; r++)
             {
                 int o = r * cols;
                 if (wantTheta) FillLogs(ms, th, o, cols, eps, null, logTm);
                 for (int j = 0; j < cols; j++)
                 {
                     int i = o + j;
-                    double gi = gs[i];
+                    double gi = gArr[i];
                     double xv = xs[i], t = ThetaAt(th, i, j), m = ms[i];
                     double inv = 1.0 / (t + m + eps);
                     if (dMu != null) dMu[i] = (float)(gi * (xv / (m + eps) - (t + xv) * inv));
@@ -169,6 +192,10 @@ internal static class CountKernels
                     }
                 }
             }
+            });
+            if (partial != null)
+                foreach (var part in partial)
+                    for (int k = 0; k < part.Length; k++) dThetaCol![k] += part[k];
             if (dMu != null) mu.AccumulateGradient(dMu, so, owned: true);
             if (dThetaCol != null)
             {
@@ -187,10 +214,12 @@ internal static class CountKernels
         var xs = Full(x, so); var ms = Full(mu, so); var ps = Full(pi, so);
         var th = new ThetaLayout(theta, so, eps);
         int cols = so.Rank == 0 ? 1 : so[-1], rows = so.Rank == 0 ? 1 : so.Size / Math.Max(cols, 1);
-        var y = new float[so.Size];
+        var y = Tensor.NewBuffer(so.Size);
+        ForChunks(rows, cols, (_, r0, r1) =>
+        {
         var logMu = new double[cols];
         var logTm = new double[cols];
-        for (int r = 0; r < rows; r++)
+        for (int r = r0; r < r1; r++)
         {
             int o = r * cols;
             FillLogs(ms, th, o, cols, eps, logMu, logTm);
@@ -211,14 +240,15 @@ internal static class CountKernels
                 y[i] = (float)v;
             }
         }
-        var result = Tensor.FromArray(y, so.ToArray());
+        });
+        var result = new Tensor(y, so);
         if (!Tensor.NeedsGrad([mu, theta, pi])) return result;
         return Tensor.Record(result, "zinb_log_prob", [mu, theta, pi], g =>
         {
-            var gs = g.AsReadOnlySpan();
+            var gArr = g._data;
             bool wantMu = mu.RequiresGrad, wantTheta = theta.RequiresGrad, wantPi = pi.RequiresGrad;
-            var dMu = wantMu ? new float[so.Size] : null;
-            var dPi = wantPi ? new float[so.Size] : null;
+            var dMu = wantMu ? Tensor.NewBuffer(so.Size) : null;
+            var dPi = wantPi ? Tensor.NewBuffer(so.Size) : null;
             double[]? dThetaCol = wantTheta && th.PerColumn ? new double[th.Period] : null;
             float[]? dThetaFull = wantTheta && !th.PerColumn ? new float[so.Size] : null;
             double[]? psiCol = null;
@@ -227,14 +257,20 @@ internal static class CountKernels
                 psiCol = new double[th.Period];
                 for (int k = 0; k < th.Period; k++) psiCol[k] = SpecialFunctions.Digamma(th.Values[k]);
             }
-            for (int r = 0; r < rows; r++)
+            int nChunks = (rows + RowsPerChunk - 1) / RowsPerChunk;
+            var partial = dThetaCol != null ? new double[nChunks][] : null;
+            ForChunks(rows, cols, (c, r0, r1) =>
+            {
+            var logTm = new double[cols];
+            double[]? dThetaCol = partial != null ? (partial[c] = new double[th.Period]) : null;
+            for (int r = r0; r < r1; r++)
             {
                 int o = r * cols;
                 FillLogs(ms, th, o, cols, eps, null, logTm);
                 for (int j = 0; j < cols; j++)
                 {
                     int i = o + j;
-                    double gi = gs[i];
+                    double gi = gArr[i];
                     double xv = xs[i], t = ThetaAt(th, i, j), m = ms[i], p = ps[i];
                     int k = th.Period == 1 ? 0 : j;
                     double logTe = th.PerColumn ? th.LogThetaEps![k] : Math.Log(t + eps);
@@ -267,6 +303,10 @@ internal static class CountKernels
                     else if (dThetaFull != null) dThetaFull[i] = (float)(gi * dThetaI);
                 }
             }
+            });
+            if (partial != null)
+                foreach (var part in partial)
+                    for (int k = 0; k < part.Length; k++) dThetaCol![k] += part[k];
             if (dMu != null) mu.AccumulateGradient(dMu, so, owned: true);
             if (dPi != null) pi.AccumulateGradient(dPi, so, owned: true);
             if (dThetaCol != null)

@@ -71,6 +71,6 @@ public sealed class NegativeBinomial
             double rate = generator.NextGamma(t) * (m / t);
             d[i] = (float)generator.NextPoisson(rate);
         }
-        return Tensor.FromArray(d, so.ToArray());
+        return new Tensor(d, so);
     }
 }

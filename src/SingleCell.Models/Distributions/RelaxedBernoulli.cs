@@ -49,7 +49,7 @@ public sealed class RelaxedBernoulli
             do u = generator.NextDouble(); while (u <= 0.0);
             noise[i] = (float)(Math.Log(u) - Math.Log(1.0 - u));
         }
-        return RSampleWithNoise(Tensor.FromArray(noise, Logits.Shape.ToArray()), hard);
+        return RSampleWithNoise(new Tensor(noise, Logits.Shape), hard);
     }
 
     /// <summary>
@@ -74,7 +74,7 @@ public sealed class RelaxedBernoulli
             soft[i] = (float)CountKernels.Sigmoid(((double)l[i] + n[i]) * invT);
             y[i] = soft[i] > 0.5f ? 1f : 0f;
         }
-        var result = Tensor.FromArray(y, logits.Shape.ToArray());
+        var result = new Tensor(y, logits.Shape);
         if (!Tensor.NeedsGrad(logits)) return result;
         return Tensor.Record(result, "relaxed_bernoulli_straight_through", [logits], g =>
         {

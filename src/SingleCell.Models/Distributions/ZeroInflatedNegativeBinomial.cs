@@ -76,6 +76,6 @@ public sealed class ZeroInflatedNegativeBinomial
             if (zero || !(m > 0)) { d[i] = 0; continue; }
             d[i] = (float)generator.NextPoisson(generator.NextGamma(t) * (m / t));
         }
-        return Tensor.FromArray(d, so.ToArray());
+        return new Tensor(d, so);
     }
 }
