@@ -1,15 +1,33 @@
 namespace SingleCell.Models.Tests.Data;
 
+/// <summary>Locates ../shared/data beside the repository root; tests skip when it is absent.</summary>
 internal static class SharedData
 {
-    /// <summary>The /work/shared/data folder located from the repository root, or Assert.Ignore.</summary>
+    public static string Root
+    {
+        get
+        {
+            var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
+            while (dir is not null && !System.IO.File.Exists(Path.Combine(dir.FullName, "SingleCell.Models.sln"))) dir = dir.Parent;
+            if (dir is null) Assert.Ignore("Repository root (SingleCell.Models.sln) not found; shared data unavailable.");
+            var data = Path.GetFullPath(Path.Combine(dir!.FullName, "..", "shared", "data"));
+            if (!Directory.Exists(data)) Assert.Ignore($"Shared data folder {data} is absent; test skipped.");
+            return data;
+        }
+    }
+
+    public static string File(params string[] parts)
+    {
+        var path = Path.Combine([Root, .. parts]);
+        if (!System.IO.File.Exists(path)) Assert.Ignore($"Shared data file {path} is absent; test skipped.");
+        return path;
+    }
+
+    /// <summary>A folder or file under the shared data, or Assert.Ignore when absent.</summary>
     public static string Folder(params string[] parts)
     {
-        var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-        while (dir != null && !File.Exists(Path.Combine(dir.FullName, "SingleCell.Models.sln"))) dir = dir.Parent;
-        if (dir == null) Assert.Ignore("Repository root not found.");
-        string path = Path.GetFullPath(Path.Combine([dir!.FullName, "..", "shared", "data", .. parts]));
-        if (!Directory.Exists(path) && !File.Exists(path)) Assert.Ignore($"Shared data '{path}' is absent.");
+        var path = Path.Combine([Root, .. parts]);
+        if (!Directory.Exists(path) && !System.IO.File.Exists(path)) Assert.Ignore($"Shared data {path} is absent; test skipped.");
         return path;
     }
 }

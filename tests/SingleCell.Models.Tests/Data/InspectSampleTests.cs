@@ -1,0 +1,50 @@
+using System.Text.Json;
+
+namespace SingleCell.Models.Tests.Data;
+
+/// <summary>Runs the built samples/Inspect app (built with the solution) and checks its --json contract.</summary>
+[Category("SharedData")]
+public class InspectSampleTests
+{
+    private static readonly string[] Keys =
+    [
+        "n_obs", "n_vars", "x_sum", "x_nnz", "obs_names_first", "obs_names_last", "var_names_first",
+        "var_names_last", "obs_columns", "var_columns", "categorical", "row0_sum", "col0_sum",
+    ];
+
+    private static string InspectDll()
+    {
+        var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SingleCell.Models.sln"))) dir = dir.Parent;
+        if (dir is null) Assert.Ignore("Repository root not found.");
+        var dll = Path.Combine(dir!.FullName, "samples", "Inspect", "bin", "Release", "net10.0", "Inspect.dll");
+        if (!File.Exists(dll)) Assert.Ignore($"{dll} is not built (build the solution in Release); test skipped.");
+        return dll;
+    }
+
+    [Test]
+    public void Json_summary_of_10x_h5_has_exactly_the_contract_keys()
+    {
+        string dll = InspectDll();
+        string file = SharedData.File("tenx", "filtered_feature_bc_matrix.h5");
+        var (code, output, error) = AnnDataRoundTripTests.Run("dotnet", $"\"{dll}\" \"{file}\" --json");
+        Assert.That(code, Is.EqualTo(0), error);
+        var root = JsonDocument.Parse(output).RootElement;
+        Assert.That(root.EnumerateObject().Select(p => p.Name), Is.EqualTo(Keys));
+        Assert.That(root.GetProperty("n_obs").GetInt32(), Is.EqualTo(1107));
+        Assert.That(root.GetProperty("n_vars").GetInt32(), Is.EqualTo(507));
+        Assert.That(root.GetProperty("x_nnz").GetInt32(), Is.EqualTo(23_866));
+    }
+
+    [Test]
+    public void Json_summary_lists_categories_of_kang()
+    {
+        string dll = InspectDll();
+        string file = SharedData.File("h5ad", "kang2018_valid_anndata06.h5ad");
+        var (code, output, error) = AnnDataRoundTripTests.Run("dotnet", $"\"{dll}\" \"{file}\" --json");
+        Assert.That(code, Is.EqualTo(0), error);
+        var cats = JsonDocument.Parse(output).RootElement.GetProperty("categorical");
+        Assert.That(cats.GetProperty("condition").EnumerateArray().Select(e => e.GetString()), Is.EquivalentTo(new[] { "stimulated", "control" }));
+        Assert.That(cats.GetProperty("cell_type").GetArrayLength(), Is.EqualTo(7));
+    }
+}
