@@ -22,4 +22,12 @@ internal static class SharedData
         if (!System.IO.File.Exists(path)) Assert.Ignore($"Shared data file {path} is absent; test skipped.");
         return path;
     }
+
+    /// <summary>A folder or file under the shared data, or Assert.Ignore when absent.</summary>
+    public static string Folder(params string[] parts)
+    {
+        var path = Path.Combine([Root, .. parts]);
+        if (!Directory.Exists(path) && !System.IO.File.Exists(path)) Assert.Ignore($"Shared data {path} is absent; test skipped.");
+        return path;
+    }
 }
