@@ -2,6 +2,7 @@ using System.Globalization;
 using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.LinearAlgebra.Factorization;
 using SingleCell.Models.Data;
+using SingleCell.Models.Distributions;
 using SingleCell.Models.Tensors;
 
 namespace SingleCell.Models.Svae;
@@ -25,7 +26,7 @@ namespace SingleCell.Models.Svae;
 /// (population, over the whole N × G matrix);</item>
 /// <item>e = exp(logits − max), and freq = e / e.sum(axis=0) (each gene column sums to 1 over cells)
 /// or, in the paper's variant, a per-cell softmax;</item>
-/// <item>x ~ Poisson(CountScale · freq), exactly (<c>PoissonSampler</c>);</item>
+/// <item>x ~ Poisson(CountScale · freq), exactly (<c>Sampling.NextPoisson</c>: PTRS above rate 10);</item>
 /// <item>a random permutation of the cells (labels, latents, frequencies and counts together).</item>
 /// </list>
 /// <para>The random streams differ from NumPy's, so the figures match the Python code in
@@ -171,7 +172,7 @@ public sealed class SparseShiftSimulation
         var counts = new float[(long)n * genes];
         for (int i = 0, idx = 0; i < n; i++)
             for (int j = 0; j < genes; j++, idx++)
-                counts[idx] = PoissonSampler.Sample(g, o.CountScale * freq[i, j]);
+                counts[idx] = (float)g.NextPoisson(o.CountScale * freq[i, j]);
 
         // 8. Shuffle the cells.
         int[] order = o.ShuffleCells ? g.Permutation(n) : Enumerable.Range(0, n).ToArray();

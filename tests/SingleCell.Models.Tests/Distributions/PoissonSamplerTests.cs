@@ -1,7 +1,7 @@
-using SingleCell.Models.Svae;
+using SingleCell.Models.Distributions;
 using SingleCell.Models.Tensors;
 
-namespace SingleCell.Models.Tests.Svae;
+namespace SingleCell.Models.Tests.Distributions;
 
 public class PoissonSamplerTests
 {
@@ -19,7 +19,7 @@ public class PoissonSamplerTests
         const int m = 40000;
         double sum = 0, sumSq = 0;
         var draws = new long[m];
-        for (int i = 0; i < m; i++) { draws[i] = PoissonSampler.Sample(g, lambda); sum += draws[i]; }
+        for (int i = 0; i < m; i++) { draws[i] = (long)g.NextPoisson(lambda); sum += draws[i]; }
         double mean = sum / m;
         foreach (long d in draws) sumSq += (d - mean) * (d - mean);
         double variance = sumSq / (m - 1);
@@ -36,7 +36,7 @@ public class PoissonSamplerTests
         var g = new Generator(99);
         const int m = 100000;
         var hist = new int[200];
-        for (int i = 0; i < m; i++) hist[Math.Min(199, PoissonSampler.Sample(g, lambda))]++;
+        for (int i = 0; i < m; i++) hist[(int)Math.Min(199, g.NextPoisson(lambda))]++;
         double logPmf = -lambda; // log P(0)
         for (int k = 0; k < 40; k++)
         {
@@ -51,8 +51,8 @@ public class PoissonSamplerTests
     public void Zero_mean_gives_zero_and_bad_means_throw()
     {
         var g = new Generator(1);
-        Assert.That(PoissonSampler.Sample(g, 0), Is.EqualTo(0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => PoissonSampler.Sample(g, -1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => PoissonSampler.Sample(g, double.NaN));
+        Assert.That((long)g.NextPoisson(0), Is.EqualTo(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => g.NextPoisson(-1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => g.NextPoisson(double.NaN));
     }
 }
