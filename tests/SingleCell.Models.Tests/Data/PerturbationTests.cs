@@ -34,6 +34,18 @@ public class PerturbationTests
     }
 
     [Test]
+    public void Gears_dropout_bookkeeping()
+    {
+        // g0: zero in A, non-zero in ctrl → dropout (ranked first, |t| largest). g1: non-zero in A. g2: zero in both → true zero.
+        var x = CellMatrix.FromDense([5, 1, 0, 6, 1, 0, 0, 2, 0, 0, 3, 0], 4, 3);
+        var d = new PerturbationDataset(x, ["ctrl", "ctrl", "A+ctrl", "A+ctrl"], ["g0", "g1", "g2"]);
+        var r = d.RankGenes(k: 2)["A+ctrl"];
+        Assert.That(r.TopGenes[0], Is.EqualTo(0));
+        Assert.That(r.NonZeroGenes, Is.EqualTo(new[] { 1 }));
+        Assert.That(r.TopNonDropoutGenes, Is.EqualTo(new[] { 1, 2 }));
+    }
+
+    [Test]
     public void Simulation_split_partitions_conditions_by_seen_genes()
     {
         var conds = new[] { "ctrl", "A+ctrl", "B+ctrl", "C+ctrl", "D+ctrl", "A+B", "A+C", "C+D", "B+D", "A+D" };
