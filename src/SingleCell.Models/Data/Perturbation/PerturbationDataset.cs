@@ -4,8 +4,10 @@ namespace SingleCell.Models.Data;
 /// <param name="Perturbation">The canonical condition.</param>
 /// <param name="TopGenes">Top-k gene indices ranked by |Welch t|.</param>
 /// <param name="Scores">Welch t score per gene (perturbation minus control).</param>
-/// <param name="TopNonDropoutGenes">Top-k genes among those not dropped out (non-zero mean in the perturbation or in control), GEARS bookkeeping.</param>
-public sealed record DeResult(string Perturbation, int[] TopGenes, double[] Scores, int[] TopNonDropoutGenes);
+/// <param name="TopNonDropoutGenes">GEARS <c>top_non_dropout_de_20</c>: the first k ranked genes lying in non_zero ∪ true_zeros.</param>
+/// <param name="NonZeroGenes">GEARS <c>non_zeros_gene_idx</c>: genes with non-zero mean in the perturbed cells (the loss mask).</param>
+/// <remarks>GEARS <c>get_dropout_non_zero_genes</c>: a gene is a dropout when its mean is zero in the perturbed cells but not in control.</remarks>
+public sealed record DeResult(string Perturbation, int[] TopGenes, double[] Scores, int[] TopNonDropoutGenes, int[] NonZeroGenes);
 
 /// <summary>A cells × genes matrix with a perturbation set per cell: control cells, pseudo-bulk means, DE genes and splits.</summary>
 public sealed class PerturbationDataset
@@ -83,8 +85,10 @@ public sealed class PerturbationDataset
                 t[j] = s > 0 ? (mp[j] - mc[j]) / s : 0;
             }
             var ranked = Enumerable.Range(0, t.Length).OrderByDescending(j => Math.Abs(t[j])).ThenBy(j => j).ToArray();
-            var nonDropout = ranked.Where(j => mp[j] != 0 || mc[j] != 0).Take(k).ToArray();
-            result[cond] = new DeResult(cond, ranked.Take(k).ToArray(), t, nonDropout);
+            // non_dropouts = non_zero (perturbed mean ≠ 0) ∪ true_zeros (zero mean in both perturbation and control).
+            var nonDropout = ranked.Where(j => mp[j] != 0 || mc[j] == 0).Take(k).ToArray();
+            var nonZero = Enumerable.Range(0, t.Length).Where(j => mp[j] != 0).ToArray();
+            result[cond] = new DeResult(cond, ranked.Take(k).ToArray(), t, nonDropout, nonZero);
             progress?.Report(++done);
         }
         return result;
