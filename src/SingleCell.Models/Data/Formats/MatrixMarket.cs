@@ -32,15 +32,16 @@ public static class MatrixMarket
     public static CellMatrix Read(string path, out MatrixMarketHeader header, CancellationToken cancellationToken = default)
     {
         using var stream = OpenMaybeGzip(path);
-        return Read(stream, out header, cancellationToken);
+        return Read(stream, out header, null, cancellationToken);
     }
 
     /// <summary>Reads a MatrixMarket coordinate matrix from an uncompressed stream.</summary>
     /// <param name="stream">The stream, positioned at the banner.</param>
     /// <param name="header">Receives the banner fields and comments.</param>
+    /// <param name="progress">Reports the number of entries read (every 65,536 entries).</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <exception cref="FormatException">The stream is not a valid coordinate MatrixMarket file.</exception>
-    public static CellMatrix Read(Stream stream, out MatrixMarketHeader header, CancellationToken cancellationToken = default)
+    public static CellMatrix Read(Stream stream, out MatrixMarketHeader header, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
         using var reader = new StreamReader(stream, Encoding.UTF8, false, 1 << 16, leaveOpen: true);
@@ -74,7 +75,11 @@ public static class MatrixMarket
         {
             lineNumber++;
             if (line.Length == 0 || line[0] == '%') continue;
-            if ((read & 0xFFFF) == 0) cancellationToken.ThrowIfCancellationRequested();
+            if ((read & 0xFFFF) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                progress?.Report(read);
+            }
             var span = line.AsSpan();
             int r = (int)NextNumber(ref span, lineNumber) - 1;
             int c = (int)NextNumber(ref span, lineNumber) - 1;

@@ -52,9 +52,10 @@ public static class Plink
 
     /// <summary>Reads <c>prefix.bed</c>, <c>prefix.bim</c> and <c>prefix.fam</c>.</summary>
     /// <param name="prefix">The path without extension.</param>
+    /// <param name="progress">Reports the number of SNPs decoded (every 1,024).</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <exception cref="FormatException">The magic bytes are wrong, the file is individual-major, or sizes disagree.</exception>
-    public static PlinkGenotypes Read(string prefix, CancellationToken cancellationToken = default)
+    public static PlinkGenotypes Read(string prefix, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         var samples = ReadFam(prefix + ".fam");
         var variants = ReadBim(prefix + ".bim");
@@ -68,7 +69,11 @@ public static class Plink
         var g = new sbyte[(long)n * m];
         for (int j = 0; j < m; j++)
         {
-            if ((j & 1023) == 0) cancellationToken.ThrowIfCancellationRequested();
+            if ((j & 1023) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                progress?.Report(j);
+            }
             int off = 3 + j * bytesPerSnp;
             for (int i = 0; i < n; i++)
             {
