@@ -47,4 +47,29 @@ public class InspectSampleTests
         Assert.That(cats.GetProperty("condition").EnumerateArray().Select(e => e.GetString()), Is.EquivalentTo(new[] { "stimulated", "control" }));
         Assert.That(cats.GetProperty("cell_type").GetArrayLength(), Is.EqualTo(7));
     }
+
+    [Test]
+    public void Mtx_folder_and_cell_ranger_h5_give_the_same_summary()
+    {
+        string dll = InspectDll();
+        var folder = AnnDataRoundTripTests.Run("dotnet", $"\"{dll}\" \"{SharedData.Folder("tenx", "filtered_feature_bc_matrix")}\" --json");
+        var h5 = AnnDataRoundTripTests.Run("dotnet", $"\"{dll}\" \"{SharedData.File("tenx", "filtered_feature_bc_matrix.h5")}\" --json");
+        Assert.That(folder.Code, Is.EqualTo(0), folder.Error);
+        var a = JsonDocument.Parse(folder.Output).RootElement;
+        var b = JsonDocument.Parse(h5.Output).RootElement;
+        foreach (var key in new[] { "n_obs", "n_vars", "x_nnz", "x_sum", "row0_sum", "col0_sum", "obs_names_first", "obs_names_last", "var_names_first", "var_names_last" })
+            Assert.That(a.GetProperty(key).ToString(), Is.EqualTo(b.GetProperty(key).ToString()), key);
+    }
+
+    [Test]
+    public void Json_summary_of_plink_prefix_counts_samples_and_snps()
+    {
+        string dll = InspectDll();
+        string prefix = SharedData.File("genotypes", "HM3_thinned_autosomal_overlap.bed")[..^4];
+        var (code, output, error) = AnnDataRoundTripTests.Run("dotnet", $"\"{dll}\" \"{prefix}\" --json");
+        Assert.That(code, Is.EqualTo(0), error);
+        var root = JsonDocument.Parse(output).RootElement;
+        Assert.That(root.GetProperty("n_obs").GetInt32(), Is.EqualTo(957));
+        Assert.That(root.GetProperty("n_vars").GetInt32(), Is.EqualTo(14_079));
+    }
 }
