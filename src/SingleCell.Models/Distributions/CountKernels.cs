@@ -127,8 +127,16 @@ internal static class CountKernels
         var th = new ThetaLayout(theta, so, eps);
         int cols = so.Rank == 0 ? 1 : so[-1], rows = so.Rank == 0 ? 1 : so.Size / Math.Max(cols, 1);
         var y = Tensor.NewBuffer(so.Size);
+        var vec = th.PerColumn && NbRowKernels.IsEnabled ? new NbRowKernels(cols, th.Values, th.Period, th.LogThetaEps!, th.LgTheta!, eps) : null;
         ForChunks(rows, cols, (_, r0, r1) =>
         {
+        if (vec != null)
+        {
+            int n = vec.Padded;
+            double[] xd = new double[n], md = new double[n], lf = new double[n], vd = new double[n];
+            for (int r = r0; r < r1; r++) vec.Forward(xs, ms, r * cols, y, xd, md, lf, vd);
+            return;
+        }
         var logMu = new double[cols];
         var logTm = new double[cols];
         for (int r = r0; r < r1; r++)
@@ -168,6 +176,20 @@ internal static class CountKernels
             var partial = dThetaCol != null ? new double[nChunks][] : null;
             ForChunks(rows, cols, (c, r0, r1) =>
             {
+            if (vec != null)
+            {
+                int n = vec.Padded;
+                double[] xd = new double[n], md = new double[n], gd = new double[n], dd = new double[n];
+                var acc = partial != null ? new double[n] : null;
+                for (int r = r0; r < r1; r++) vec.Backward(xs, ms, gArr, r * cols, dMu, acc, xd, md, gd, dd);
+                if (acc != null)
+                {
+                    var part = partial![c] = new double[th.Period];
+                    if (th.Period == 1) { double sum = 0; for (int j = 0; j < cols; j++) sum += acc[j]; part[0] = sum; }
+                    else Array.Copy(acc, part, cols);
+                }
+                return;
+            }
             var logTm = new double[cols];
             double[]? dThetaCol = partial != null ? (partial[c] = new double[th.Period]) : null;
             for (int r = r0; r < r1; r++)

@@ -75,3 +75,27 @@ public class SpecialFunctionTests
 
     private static double Kernels_Digamma(double x) => Ours.Digamma(x);
 }
+
+public class VectorSpecialFunctionTests
+{
+    [Test]
+    public void Vector_lgamma_and_digamma_match_the_scalar_versions_at_every_length()
+    {
+        var g = new Generator(4);
+        for (int n = 0; n <= 33; n++)
+        {
+            var z = new double[n];
+            for (int i = 0; i < n; i++) z[i] = Math.Exp(g.NextDouble() * 24 - 10); // 4.5e-5 … 1.6e6, both sides of the shift at 10
+            var lg = new double[n]; var psi = new double[n];
+            SingleCell.Models.Tensors.Kernels.VectorSpecialFunctions.LogGamma(z, lg);
+            SingleCell.Models.Tensors.Kernels.VectorSpecialFunctions.Digamma(z, psi);
+            for (int i = 0; i < n; i++)
+            {
+                double lgRef = MathNet.Numerics.SpecialFunctions.GammaLn(z[i]);
+                double psiRef = MathNet.Numerics.SpecialFunctions.DiGamma(z[i]);
+                Assert.That(lg[i], Is.EqualTo(lgRef).Within(1e-12 * Math.Max(1, Math.Abs(lgRef))), $"lgamma({z[i]})");
+                Assert.That(psi[i], Is.EqualTo(psiRef).Within(1e-11 * Math.Max(1, Math.Abs(psiRef))), $"digamma({z[i]})");
+            }
+        }
+    }
+}

@@ -78,3 +78,82 @@ internal static class SpecialFunctions
         return x >= 0 ? 1.0 - ans : ans - 1.0;
     }
 }
+
+/// <summary>
+/// Vectorised log Γ and ψ over arrays of positive doubles (the count likelihoods' hot path): lanes
+/// below 10 are shifted up by the recurrences (with a masked product or sum), then the Stirling
+/// series of the scalar versions is evaluated on whole vectors. Same accuracy as
+/// <see cref="SpecialFunctions"/> (≈ 1e-15 relative for z ≥ 10) for z &gt; 0.
+/// </summary>
+internal static class VectorSpecialFunctions
+{
+    private const double HalfLog2Pi = 0.91893853320467274178;
+
+    /// <summary>result[i] = ln Γ(z[i]) for z[i] &gt; 0.</summary>
+    internal static void LogGamma(ReadOnlySpan<double> z, Span<double> result)
+    {
+        int i = 0;
+        if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= z.Length; i += 8)
+                System.Runtime.Intrinsics.Vector512.StoreUnsafe(LogGamma512(System.Runtime.Intrinsics.Vector512.Create(z.Slice(i, 8))), ref result[i]);
+        }
+        for (; i < z.Length; i++) result[i] = SpecialFunctions.LogGamma(z[i]);
+    }
+
+    /// <summary>result[i] = ψ(z[i]) for z[i] &gt; 0.</summary>
+    internal static void Digamma(ReadOnlySpan<double> z, Span<double> result)
+    {
+        int i = 0;
+        if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= z.Length; i += 8)
+                System.Runtime.Intrinsics.Vector512.StoreUnsafe(Digamma512(System.Runtime.Intrinsics.Vector512.Create(z.Slice(i, 8))), ref result[i]);
+        }
+        for (; i < z.Length; i++) result[i] = SpecialFunctions.Digamma(z[i]);
+    }
+
+    internal static System.Runtime.Intrinsics.Vector512<double> LogGamma512(System.Runtime.Intrinsics.Vector512<double> z)
+    {
+        var ten = System.Runtime.Intrinsics.Vector512.Create(10.0);
+        var one = System.Runtime.Intrinsics.Vector512<double>.One;
+        var prod = one;
+        // Γ(z) = Γ(z + k) / (z (z + 1) … (z + k − 1)): at most 10 shifts for z > 0.
+        for (int k = 0; k < 10; k++)
+        {
+            var small = System.Runtime.Intrinsics.Vector512.LessThan(z, ten);
+            if (small == System.Runtime.Intrinsics.Vector512<double>.Zero) break;
+            prod = System.Runtime.Intrinsics.Vector512.ConditionalSelect(small, prod * z, prod);
+            z = System.Runtime.Intrinsics.Vector512.ConditionalSelect(small, z + one, z);
+        }
+        var inv = one / z;
+        var inv2 = inv * inv;
+        var series = inv * (System.Runtime.Intrinsics.Vector512.Create(1.0 / 12) - inv2 * (System.Runtime.Intrinsics.Vector512.Create(1.0 / 360)
+            - inv2 * (System.Runtime.Intrinsics.Vector512.Create(1.0 / 1260) - inv2 * (System.Runtime.Intrinsics.Vector512.Create(1.0 / 1680)
+            - inv2 * System.Runtime.Intrinsics.Vector512.Create(1.0 / 1188)))));
+        var logz = System.Runtime.Intrinsics.Vector512.Log(z);
+        return (z - System.Runtime.Intrinsics.Vector512.Create(0.5)) * logz - z + System.Runtime.Intrinsics.Vector512.Create(HalfLog2Pi) + series
+            - System.Runtime.Intrinsics.Vector512.Log(prod);
+    }
+
+    internal static System.Runtime.Intrinsics.Vector512<double> Digamma512(System.Runtime.Intrinsics.Vector512<double> z)
+    {
+        var ten = System.Runtime.Intrinsics.Vector512.Create(10.0);
+        var one = System.Runtime.Intrinsics.Vector512<double>.One;
+        var acc = System.Runtime.Intrinsics.Vector512<double>.Zero;
+        // ψ(z) = ψ(z + 1) − 1/z.
+        for (int k = 0; k < 10; k++)
+        {
+            var small = System.Runtime.Intrinsics.Vector512.LessThan(z, ten);
+            if (small == System.Runtime.Intrinsics.Vector512<double>.Zero) break;
+            acc = System.Runtime.Intrinsics.Vector512.ConditionalSelect(small, acc - one / z, acc);
+            z = System.Runtime.Intrinsics.Vector512.ConditionalSelect(small, z + one, z);
+        }
+        var inv = one / z;
+        var inv2 = inv * inv;
+        var series = inv2 * (System.Runtime.Intrinsics.Vector512.Create(1.0 / 12) - inv2 * (System.Runtime.Intrinsics.Vector512.Create(1.0 / 120)
+            - inv2 * (System.Runtime.Intrinsics.Vector512.Create(1.0 / 252) - inv2 * (System.Runtime.Intrinsics.Vector512.Create(1.0 / 240)
+            - inv2 * System.Runtime.Intrinsics.Vector512.Create(1.0 / 132)))));
+        return acc + System.Runtime.Intrinsics.Vector512.Log(z) - System.Runtime.Intrinsics.Vector512.Create(0.5) * inv - series;
+    }
+}
