@@ -106,18 +106,44 @@ internal sealed partial class H5adReader
         foreach (int j in indices) if (j >= minor) throw g.Error($"index {j} is outside 0..{minor - 1}.");
     }
 
+    /// <summary>
+    /// Sorts the column indices of every row in O(nnz + rows + cols): a counting transpose to CSC
+    /// (visiting rows in order) and back (visiting columns in order) leaves each row's entries in
+    /// column order. Much faster than a comparison sort per row for the short rows of count data.
+    /// </summary>
+    private static void SortRowsByDoubleTranspose(int rows, int cols, int[] indptr, int[] indices, float[] data)
+    {
+        int nnz = indptr[rows];
+        var colPtr = new int[cols + 1];
+        for (int k = 0; k < nnz; k++) colPtr[indices[k] + 1]++;
+        for (int c = 0; c < cols; c++) colPtr[c + 1] += colPtr[c];
+        var next = new int[cols];
+        Array.Copy(colPtr, next, cols);
+        var cscRow = new int[nnz];
+        var cscVal = new float[nnz];
+        for (int r = 0; r < rows; r++)
+            for (int k = indptr[r]; k < indptr[r + 1]; k++)
+            {
+                int p = next[indices[k]]++;
+                cscRow[p] = r; cscVal[p] = data[k];
+            }
+        var rowNext = new int[rows];
+        Array.Copy(indptr, rowNext, rows);
+        for (int c = 0; c < cols; c++)
+            for (int p = colPtr[c]; p < colPtr[c + 1]; p++)
+            {
+                int k = rowNext[cscRow[p]]++;
+                indices[k] = c; data[k] = cscVal[p];
+            }
+    }
+
     internal static CellMatrix SortedCsr(int rows, int cols, int[] indptr, int[] indices, float[] data)
     {
-        for (int r = 0; r < rows; r++)
-        {
-            int s = indptr[r], e = indptr[r + 1];
-            for (int k = s + 1; k < e; k++)
-            {
-                if (indices[k] > indices[k - 1]) continue;
-                Array.Sort(indices, data, s, e - s);
-                break;
-            }
-        }
+        bool sorted = true;
+        for (int r = 0; r < rows && sorted; r++)
+            for (int k = indptr[r] + 1; k < indptr[r + 1]; k++)
+                if (indices[k] <= indices[k - 1]) { sorted = false; break; }
+        if (!sorted) SortRowsByDoubleTranspose(rows, cols, indptr, indices, data);
         try
         {
             return new CellMatrix(rows, cols, indptr, indices, data);
