@@ -7,10 +7,9 @@ internal static class SharedData
     {
         get
         {
-            var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SingleCell.Models.sln"))) dir = dir.Parent;
-            if (dir?.Parent is null) return null;
-            var data = Path.Combine(dir.Parent.FullName, "shared", "data");
+            var shared = TestPaths.SharedRoot;
+            if (shared is null) return null;
+            var data = Path.Combine(shared, "data");
             return Directory.Exists(data) ? data : null;
         }
     }

@@ -6,19 +6,11 @@ namespace SingleCell.Models.Tests;
 /// <summary>Locates <c>../shared</c> beside the repository and loads the PyTorch reference cases.</summary>
 internal static class TestData
 {
-    private static readonly Lazy<string?> s_shared = new(() =>
-    {
-        var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-        while (dir != null && !File.Exists(Path.Combine(dir.FullName, "SingleCell.Models.sln"))) dir = dir.Parent;
-        if (dir?.Parent == null) return null;
-        var shared = Path.Combine(dir.Parent.FullName, "shared");
-        return Directory.Exists(shared) ? shared : null;
-    });
 
     /// <summary>The path of a file under <c>../shared</c>; ignores the test (with a message) when absent.</summary>
     internal static string SharedPath(string relative)
     {
-        var root = s_shared.Value;
+        var root = TestPaths.SharedRoot;
         if (root == null) Assert.Ignore("../shared is not beside the repository; shared-data tests are skipped.");
         var path = Path.Combine(root!, relative);
         if (!File.Exists(path) && !Directory.Exists(path)) Assert.Ignore($"{path} is absent; test skipped.");

@@ -12,15 +12,7 @@ public class InspectSampleTests
         "var_names_last", "obs_columns", "var_columns", "categorical", "row0_sum", "col0_sum",
     ];
 
-    private static string InspectDll()
-    {
-        var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SingleCell.Models.sln"))) dir = dir.Parent;
-        if (dir is null) Assert.Ignore("Repository root not found.");
-        var dll = Path.Combine(dir!.FullName, "samples", "Inspect", "bin", "Release", "net10.0", "Inspect.dll");
-        if (!File.Exists(dll)) Assert.Ignore($"{dll} is not built (build the solution in Release); test skipped.");
-        return dll;
-    }
+    private static string InspectDll() => TestPaths.SampleDll("Inspect");
 
     [Test]
     public void Json_summary_of_10x_h5_has_exactly_the_contract_keys()

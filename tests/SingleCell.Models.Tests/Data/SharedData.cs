@@ -7,10 +7,9 @@ internal static class SharedData
     {
         get
         {
-            var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-            while (dir is not null && !System.IO.File.Exists(Path.Combine(dir.FullName, "SingleCell.Models.sln"))) dir = dir.Parent;
-            if (dir is null) Assert.Ignore("Repository root (SingleCell.Models.sln) not found; shared data unavailable.");
-            var data = Path.GetFullPath(Path.Combine(dir!.FullName, "..", "shared", "data"));
+            var shared = TestPaths.SharedRoot;
+            if (shared is null) Assert.Ignore("../shared is not beside the repository; shared data unavailable.");
+            var data = Path.Combine(shared!, "data");
             if (!Directory.Exists(data)) Assert.Ignore($"Shared data folder {data} is absent; test skipped.");
             return data;
         }

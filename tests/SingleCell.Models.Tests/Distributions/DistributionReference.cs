@@ -7,10 +7,8 @@ internal static class DistributionReference
 {
     public static string? FindFile()
     {
-        var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SingleCell.Models.sln"))) dir = dir.Parent;
-        if (dir?.Parent is null) return null;
-        var path = Path.Combine(dir.Parent.FullName, "shared", "reference", "torch_ops_reference.json");
+        if (TestPaths.SharedRoot is not string shared) return null;
+        var path = Path.Combine(shared, "reference", "torch_ops_reference.json");
         return File.Exists(path) ? path : null;
     }
 

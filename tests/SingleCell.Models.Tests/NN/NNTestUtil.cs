@@ -13,9 +13,7 @@ internal static class NNTestUtil
     {
         if (s_reference == null)
         {
-            var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-            while (dir != null && !File.Exists(Path.Combine(dir.FullName, "SingleCell.Models.sln"))) dir = dir.Parent;
-            string? path = dir?.Parent == null ? null : Path.Combine(dir.Parent.FullName, "shared", "reference", "torch_ops_reference.json");
+            string? path = TestPaths.SharedRoot is string shared ? Path.Combine(shared, "reference", "torch_ops_reference.json") : null;
             if (path == null || !File.Exists(path)) Assert.Ignore("torch_ops_reference.json not found beside the solution (../shared/reference).");
             s_reference = JsonDocument.Parse(File.ReadAllText(path!));
         }

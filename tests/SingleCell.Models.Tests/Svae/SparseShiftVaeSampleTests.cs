@@ -11,10 +11,7 @@ public class SparseShiftVaeSampleTests
     [Test]
     public void Json_has_the_table1_columns_for_each_requested_variant()
     {
-        var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SingleCell.Models.sln"))) dir = dir.Parent;
-        var dll = Path.Combine(dir!.FullName, "samples", "SparseShiftVae", "bin", "Release", "net10.0", "SparseShiftVae.dll");
-        if (!File.Exists(dll)) Assert.Ignore($"{dll} is not built (build the solution in Release); test skipped.");
+        var dll = TestPaths.SampleDll("SparseShiftVae");
         var (code, output, error) = AnnDataRoundTripTests.Run("dotnet",
             $"\"{dll}\" --json --epochs 2 --chems 10 --cells-per-chem 30 --genes 45 --latent 3 --particles 5 --kl-warmup 1 --variants vae,svae+");
         Assert.That(code, Is.EqualTo(0), error);
