@@ -19,6 +19,7 @@ internal sealed record Options
     public int KlWarmup { get; init; } = 50;
     public double Beta { get; init; } = 10;
     public double SvaeAlpha { get; init; } = 1;
+    public double? PlusAlpha { get; init; }
     public string? RealData { get; init; }
     public int RealHeldOut { get; init; } = 4;
 
@@ -39,6 +40,7 @@ internal sealed record Options
           --kl-warmup N       KL warm-up epochs (default 50)
           --beta X            β of the β-VAE (default 10; the paper's grid is 8, 10, 30)
           --svae-alpha X      L1 weight α of the sVAE (default 1)
+          --plus-alpha X      Beta(1, α) prior of the sVAE+ (default: K, the number of labels; the paper's grid is 10–100)
           --real DIR          run on the Papalexi 2021 low-MOI folder instead (raw counts; hold out knockouts)
           --real-held-out N   knockouts held out on real data (default 4)
         """;
@@ -65,6 +67,7 @@ internal sealed record Options
                 "--kl-warmup" => o with { KlWarmup = Int() },
                 "--beta" => o with { Beta = Dbl() },
                 "--svae-alpha" => o with { SvaeAlpha = Dbl() },
+                "--plus-alpha" => o with { PlusAlpha = Dbl() },
                 "--real" => o with { RealData = Next() },
                 "--real-held-out" => o with { RealHeldOut = Int() },
                 "--help" or "-h" => throw new HelpRequested(),

@@ -30,7 +30,7 @@ internal static class RealData
             {
                 Variant = variant, LatentDim = p, Seed = o.Seed,
                 Beta = variant == SvaeVariant.BetaVae ? o.Beta : 1.0,
-                SparsityPenalty = variant == SvaeVariant.Svae ? o.SvaeAlpha : null,
+                SparsityPenalty = variant == SvaeVariant.Svae ? o.SvaeAlpha : variant == SvaeVariant.SvaePlus ? o.PlusAlpha : null,
             });
             var trainCells = Enumerable.Range(0, data.NObs).Except(model.CellsWithLabels(heldOut)).ToArray();
             // Real-data settings of the paper's script: KL warm-up 10 epochs, early stopping on the validation ELBO.

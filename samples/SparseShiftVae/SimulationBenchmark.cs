@@ -33,7 +33,7 @@ internal static class SimulationBenchmark
             Variant = variant,
             LatentDim = o.Latent,
             Beta = variant == SvaeVariant.BetaVae ? o.Beta : 1.0,
-            SparsityPenalty = variant == SvaeVariant.Svae ? o.SvaeAlpha : null,
+            SparsityPenalty = variant == SvaeVariant.Svae ? o.SvaeAlpha : variant == SvaeVariant.SvaePlus ? o.PlusAlpha : null,
             Seed = o.Seed,
         });
         var trainer = new TrainerOptions

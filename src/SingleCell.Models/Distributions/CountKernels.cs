@@ -41,7 +41,7 @@ internal static class CountKernels
     }
 
     /// <summary>lgamma(x + θ) − lgamma(θ) given lgamma(θ).</summary>
-    private static double LogGammaRatio(double x, double theta, double lgTheta)
+    internal static double LogGammaRatio(double x, double theta, double lgTheta)
     {
         if (x == 0) return 0;
         if (x <= ProductLimit && x == Math.Floor(x) && theta < 1e15)
@@ -54,7 +54,7 @@ internal static class CountKernels
     }
 
     /// <summary>ψ(x + θ) − ψ(θ) given ψ(θ).</summary>
-    private static double DigammaDifference(double x, double theta, double psiTheta)
+    internal static double DigammaDifference(double x, double theta, double psiTheta)
     {
         if (x == 0) return 0;
         if (x <= ProductLimit && x == Math.Floor(x))
@@ -127,105 +127,146 @@ internal static class CountKernels
         var th = new ThetaLayout(theta, so, eps);
         int cols = so.Rank == 0 ? 1 : so[-1], rows = so.Rank == 0 ? 1 : so.Size / Math.Max(cols, 1);
         var y = Tensor.NewBuffer(so.Size);
-        var vec = th.PerColumn && NbRowKernels.IsEnabled ? new NbRowKernels(cols, th.Values, th.Period, th.LogThetaEps!, th.LgTheta!, eps) : null;
+        var rowKernels = th.PerColumn ? new NbRowKernels(cols, th.Values, th.Period, th.LogThetaEps!, th.LgTheta!, eps) : null;
         ForChunks(rows, cols, (_, r0, r1) =>
         {
-        if (vec != null)
-        {
-            int n = vec.Padded;
-            double[] xd = new double[n], md = new double[n], lf = new double[n], vd = new double[n];
-            for (int r = r0; r < r1; r++) vec.Forward(xs, ms, r * cols, y, xd, md, lf, vd);
-            return;
-        }
-        var logMu = new double[cols];
-        var logTm = new double[cols];
-        for (int r = r0; r < r1; r++)
-        {
-            int o = r * cols;
-            FillLogs(ms, th, o, cols, eps, logMu, logTm);
-            for (int j = 0; j < cols; j++)
+            if (rowKernels != null)
             {
-                int i = o + j;
-                double xv = xs[i], t = ThetaAt(th, i, j);
-                double logTe, lgT;
-                if (th.PerColumn) { int k = th.Period == 1 ? 0 : j; logTe = th.LogThetaEps![k]; lgT = th.LgTheta![k]; }
-                else { logTe = Math.Log(t + eps); lgT = xv == 0 ? 0 : SpecialFunctions.LogGamma(t); }
-                double lt = logTm[j];
-                double v = t * (logTe - lt) + xv * (logMu[j] - lt);
-                if (xv != 0) v += LogGammaRatio(xv, t, lgT) - LogFactorial(xv);
+                var scratch = rowKernels.CreateScratch();
+                for (int r = r0; r < r1; r++)
+                    rowKernels.Forward(xs.AsSpan(r * cols, cols), ms.AsSpan(r * cols, cols), y.AsSpan(r * cols, cols), scratch);
+                return;
+            }
+            for (int i = r0 * cols; i < r1 * cols; i++)
+            {
+                double xv = xs[i], t = th.Values[i], m = ms[i];
+                double lt = Math.Log(t + m + eps);
+                double v = t * (Math.Log(t + eps) - lt) + xv * (Math.Log(m + eps) - lt);
+                if (xv != 0) v += LogGammaRatio(xv, t, SpecialFunctions.LogGamma(t)) - LogFactorial(xv);
                 y[i] = (float)v;
             }
-        }
         });
         var result = new Tensor(y, so);
         if (!Tensor.NeedsGrad(mu, theta)) return result;
         return Tensor.Record(result, "nb_log_prob", [mu, theta], g =>
         {
             var gArr = g._data;
-            bool wantMu = mu.RequiresGrad, wantTheta = theta.RequiresGrad;
-            var dMu = wantMu ? Tensor.NewBuffer(so.Size) : null;
-            double[]? dThetaCol = wantTheta && th.PerColumn ? new double[th.Period] : null;
+            bool wantTheta = theta.RequiresGrad;
+            var dMu = mu.RequiresGrad ? Tensor.NewBuffer(so.Size) : null;
             float[]? dThetaFull = wantTheta && !th.PerColumn ? new float[so.Size] : null;
-            double[]? psiCol = null;
-            if (wantTheta && th.PerColumn)
-            {
-                psiCol = new double[th.Period];
-                for (int k = 0; k < th.Period; k++) psiCol[k] = SpecialFunctions.Digamma(th.Values[k]);
-            }
-            int nChunks = (rows + RowsPerChunk - 1) / RowsPerChunk;
-            var partial = dThetaCol != null ? new double[nChunks][] : null;
+            var partial = wantTheta && th.PerColumn ? new double[(rows + RowsPerChunk - 1) / RowsPerChunk][] : null;
             ForChunks(rows, cols, (c, r0, r1) =>
             {
-            if (vec != null)
-            {
-                int n = vec.Padded;
-                double[] xd = new double[n], md = new double[n], gd = new double[n], dd = new double[n];
-                var acc = partial != null ? new double[n] : null;
-                for (int r = r0; r < r1; r++) vec.Backward(xs, ms, gArr, r * cols, dMu, acc, xd, md, gd, dd);
-                if (acc != null)
+                if (rowKernels != null)
                 {
-                    var part = partial![c] = new double[th.Period];
-                    if (th.Period == 1) { double sum = 0; for (int j = 0; j < cols; j++) sum += acc[j]; part[0] = sum; }
-                    else Array.Copy(acc, part, cols);
+                    var scratch = rowKernels.CreateScratch();
+                    var acc = partial != null ? new double[cols] : null;
+                    for (int r = r0; r < r1; r++)
+                        rowKernels.Backward(xs.AsSpan(r * cols, cols), ms.AsSpan(r * cols, cols), gArr.AsSpan(r * cols, cols), 1f,
+                            dMu != null ? dMu.AsSpan(r * cols, cols) : default, acc, scratch);
+                    if (acc != null) partial![c] = acc;
+                    return;
                 }
-                return;
-            }
-            var logTm = new double[cols];
-            double[]? dThetaCol = partial != null ? (partial[c] = new double[th.Period]) : null;
-            for (int r = r0; r < r1; r++)
-            {
-                int o = r * cols;
-                if (wantTheta) FillLogs(ms, th, o, cols, eps, null, logTm);
-                for (int j = 0; j < cols; j++)
+                for (int i = r0 * cols; i < r1 * cols; i++)
                 {
-                    int i = o + j;
-                    double gi = gArr[i];
-                    double xv = xs[i], t = ThetaAt(th, i, j), m = ms[i];
+                    double gi = gArr[i], xv = xs[i], t = th.Values[i], m = ms[i];
                     double inv = 1.0 / (t + m + eps);
                     if (dMu != null) dMu[i] = (float)(gi * (xv / (m + eps) - (t + xv) * inv));
-                    if (wantTheta)
+                    if (dThetaFull != null)
                     {
-                        int k = th.Period == 1 ? 0 : j;
-                        double logTe = th.PerColumn ? th.LogThetaEps![k] : Math.Log(t + eps);
-                        double psiT = th.PerColumn ? psiCol![k] : (xv == 0 ? 0 : SpecialFunctions.Digamma(t));
-                        double d = logTe - logTm[j] + t / (t + eps) - (t + xv) * inv + DigammaDifference(xv, t, psiT);
-                        if (dThetaCol != null) dThetaCol[k] += gi * d;
-                        else dThetaFull![i] = (float)(gi * d);
+                        double d = Math.Log(t + eps) - Math.Log(t + m + eps) + t / (t + eps) - (t + xv) * inv
+                                   + (xv == 0 ? 0 : DigammaDifference(xv, t, SpecialFunctions.Digamma(t)));
+                        dThetaFull[i] = (float)(gi * d);
                     }
                 }
-            }
             });
-            if (partial != null)
-                foreach (var part in partial)
-                    for (int k = 0; k < part.Length; k++) dThetaCol![k] += part[k];
             if (dMu != null) mu.AccumulateGradient(dMu, so, owned: true);
-            if (dThetaCol != null)
-            {
-                var gt = new float[th.Period];
-                for (int k = 0; k < gt.Length; k++) gt[k] = (float)dThetaCol[k];
-                theta.AccumulateGradient(gt, theta.Shape, owned: true);
-            }
+            if (partial != null) theta.AccumulateGradient(ReduceThetaPartials(partial, th.Period, cols), theta.Shape, owned: true);
             else if (dThetaFull != null) theta.AccumulateGradient(dThetaFull, so, owned: true);
+        });
+    }
+
+    /// <summary>Sums per-chunk, per-column θ gradients in chunk order (bitwise reproducible), folded to one value for a scalar θ.</summary>
+    private static float[] ReduceThetaPartials(double[]?[] partial, int period, int cols)
+    {
+        var sum = new double[cols];
+        foreach (var part in partial)
+            if (part != null)
+                for (int j = 0; j < cols; j++) sum[j] += part[j];
+        var gt = new float[period];
+        if (period == 1) { double s = 0; for (int j = 0; j < cols; j++) s += sum[j]; gt[0] = (float)s; }
+        else for (int j = 0; j < cols; j++) gt[j] = (float)sum[j];
+        return gt;
+    }
+
+    /// <summary>
+    /// Σ_j log NB(x_ij; l_i · softmax(η_i)_j, θ_j) per row: the scVI decoder likelihood as one fused
+    /// operation, differentiable in the logits η, the library sizes l and θ.
+    /// </summary>
+    internal static Tensor NbSoftmaxLogProb(Tensor x, Tensor library, Tensor logits, Tensor theta, double eps)
+    {
+        const string Op = "nb_softmax_log_prob";
+        if (logits.Rank != 2 || x.Shape != logits.Shape)
+            throw new ArgumentException($"{Op}: counts {x.Shape} and logits {logits.Shape} must be the same [rows, genes] shape.");
+        int rows = logits.Shape[0], cols = logits.Shape[1];
+        if (library.Size != rows || (library.Rank == 2 && library.Shape[1] != 1) || library.Rank > 2)
+            throw new ArgumentException($"{Op}: library {library.Shape} must have one value per row ([{rows}] or [{rows}, 1]); logits are {logits.Shape}.");
+        if (theta.Size != 1 && theta.Size != cols || theta.Rank > 1 && theta.Shape[0] != 1)
+            throw new ArgumentException($"{Op}: θ {theta.Shape} must be one value or one per gene ([{cols}]); logits are {logits.Shape}.");
+        var th = new ThetaLayout(theta, logits.Shape, eps);
+        var rowKernels = new NbRowKernels(cols, th.Values, th.Period, th.LogThetaEps!, th.LgTheta!, eps);
+        var xs = x._data; var ls = library._data; var zs = logits._data;
+        var rho = Tensor.NewBuffer(rows * cols);
+        var y = Tensor.NewBuffer(rows);
+        ForChunks(rows, cols, (_, r0, r1) =>
+        {
+            var scratch = rowKernels.CreateScratch();
+            var mu = new float[cols];
+            for (int r = r0; r < r1; r++)
+            {
+                var p = rho.AsSpan(r * cols, cols);
+                Tensor.SoftmaxRow(zs.AsSpan(r * cols, cols), p, log: false);
+                TensorPrimitives.Multiply(p, ls[r], mu);
+                y[r] = (float)rowKernels.Forward(xs.AsSpan(r * cols, cols), mu, default, scratch);
+            }
+        });
+        var result = new Tensor(y, new TensorShape(rows));
+        if (!Tensor.NeedsGrad([library, logits, theta])) { BufferPool.Return(rho); return result; }
+        return Tensor.Record(result, Op, [library, logits, theta], g =>
+        {
+            var gArr = g._data;
+            var dLogits = logits.RequiresGrad ? Tensor.NewBuffer(rows * cols) : null;
+            var dLib = library.RequiresGrad ? new float[rows] : null;
+            var partial = theta.RequiresGrad ? new double[(rows + RowsPerChunk - 1) / RowsPerChunk][] : null;
+            ForChunks(rows, cols, (c, r0, r1) =>
+            {
+                var scratch = rowKernels.CreateScratch();
+                var mu = new float[cols];
+                var dMu = new float[cols];
+                var acc = partial != null ? new double[cols] : null;
+                for (int r = r0; r < r1; r++)
+                {
+                    var p = rho.AsSpan(r * cols, cols);
+                    float l = ls[r];
+                    TensorPrimitives.Multiply(p, l, mu);
+                    rowKernels.Backward(xs.AsSpan(r * cols, cols), mu, default, gArr[r], dMu, acc, scratch);
+                    // dl = Σ ρ_j ∂/∂μ_j; dρ = l ∂/∂μ; dη = ρ ⊙ (dρ − Σ ρ_k dρ_k).
+                    float rhoDotDMu = TensorPrimitives.Dot(p, dMu);
+                    if (dLib != null) dLib[r] = rhoDotDMu;
+                    if (dLogits != null)
+                    {
+                        var d = dLogits.AsSpan(r * cols, cols);
+                        TensorPrimitives.Multiply(dMu, l, d);
+                        TensorPrimitives.Subtract(d, l * rhoDotDMu, d);
+                        TensorPrimitives.Multiply(d, p, d);
+                    }
+                }
+                if (acc != null) partial![c] = acc;
+            });
+            BufferPool.Return(rho);
+            if (dLogits != null) logits.AccumulateGradient(dLogits, logits.Shape, owned: true);
+            if (dLib != null) library.AccumulateGradient(dLib, library.Shape, owned: true);
+            if (partial != null) theta.AccumulateGradient(ReduceThetaPartials(partial, th.Period, cols), theta.Shape, owned: true);
         });
     }
 

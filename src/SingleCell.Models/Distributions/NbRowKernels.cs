@@ -4,21 +4,30 @@ using SingleCell.Models.Tensors.Kernels;
 namespace SingleCell.Models.Distributions;
 
 /// <summary>
-/// Vectorised rows of the NB log-likelihood and its gradient for per-gene θ (the count models' hot
-/// path): eight genes at a time in double precision with Vector512 log, lgamma and digamma. Rows are
-/// copied into padded double buffers (padding: x = 0, μ = θ = 1, which contribute nothing used).
+/// Rows of the NB log-likelihood and its gradient for θ per gene (or one θ for all), in double
+/// precision: the count models' hot path. On AVX-512 hardware eight genes go at a time with Vector512
+/// log, lgamma and digamma (rows are copied into padded double buffers; padding is x = 0, μ = θ = 1,
+/// which contributes nothing used); elsewhere a scalar loop computes the same formulas.
 /// </summary>
 internal sealed class NbRowKernels
 {
     private readonly int _cols, _padded;
     private readonly double _eps;
+    private readonly bool _vector;
     private readonly double[] _theta, _logThetaEps, _lgTheta, _thetaOverThetaEps;
     private double[]? _psiTheta;
 
+    /// <param name="cols">Genes per row.</param>
+    /// <param name="thetaValues">θ per column (<paramref name="period"/> = cols) or one θ (period 1).</param>
+    /// <param name="period">cols or 1.</param>
+    /// <param name="logThetaEps">log(θ + ε) per entry of <paramref name="thetaValues"/>.</param>
+    /// <param name="lgTheta">lgamma(θ) per entry of <paramref name="thetaValues"/>.</param>
+    /// <param name="eps">ε inside the logarithms.</param>
     internal NbRowKernels(int cols, float[] thetaValues, int period, double[] logThetaEps, double[] lgTheta, double eps)
     {
         _cols = cols;
-        _padded = (cols + 7) & ~7;
+        _vector = IsEnabled;
+        _padded = _vector ? (cols + 7) & ~7 : cols;
         _eps = eps;
         _theta = new double[_padded]; _logThetaEps = new double[_padded]; _lgTheta = new double[_padded]; _thetaOverThetaEps = new double[_padded];
         for (int j = 0; j < _padded; j++)
@@ -35,79 +44,144 @@ internal sealed class NbRowKernels
     /// <summary>Whether the vector rows are used: on AVX-512 hardware, unless a test turns them off to check them against the scalar path.</summary>
     internal static bool IsEnabled { get; set; } = Vector512.IsHardwareAccelerated;
 
-    internal int Padded => _padded;
-
-    /// <summary>y[o..o+cols) = log NB(x; μ, θ) for one row.</summary>
-    internal void Forward(float[] xs, float[] ms, int o, float[] y, double[] xd, double[] md, double[] lf, double[] vd)
+    /// <summary>Per-thread work buffers for rows of this width.</summary>
+    internal sealed class Scratch
     {
-        Load(xs, ms, o, xd, md);
+        internal Scratch(int padded)
+        {
+            X = new double[padded]; Mu = new double[padded]; A = new double[padded]; B = new double[padded];
+        }
+
+        internal double[] X { get; }
+        internal double[] Mu { get; }
+        internal double[] A { get; }
+        internal double[] B { get; }
+    }
+
+    /// <summary>Buffers for one thread.</summary>
+    internal Scratch CreateScratch() => new(_padded);
+
+    /// <summary>
+    /// log NB(x_j; μ_j, θ_j) for one row, written to <paramref name="y"/> unless it is empty;
+    /// returns the row's sum (accumulated in double).
+    /// </summary>
+    internal double Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> mu, Span<float> y, Scratch s)
+    {
+        if (!_vector) return ForwardScalar(x, mu, y);
+        Load(x, mu, s.X, s.Mu);
+        var xd = s.X; var md = s.Mu; var lf = s.A; var vd = s.B;
         for (int j = 0; j < _cols; j++) lf[j] = xd[j] == 0 ? 0 : CountKernels.LogFactorial(xd[j]);
         var eps = Vector512.Create(_eps);
         var one = Vector512<double>.One;
+        var sum = Vector512<double>.Zero;
         for (int j = 0; j < _padded; j += 8)
         {
-            var x = Vector512.LoadUnsafe(ref xd[j]);
+            var xv = Vector512.LoadUnsafe(ref xd[j]);
             var m = Vector512.LoadUnsafe(ref md[j]);
             var t = Vector512.LoadUnsafe(ref _theta[j]);
             var lt = Vector512.Log(t + m + eps);
-            var v = t * (Vector512.LoadUnsafe(ref _logThetaEps[j]) - lt) + x * (Vector512.Log(m + eps) - lt);
-            var nz = ~Vector512.Equals(x, Vector512<double>.Zero);
+            var v = t * (Vector512.LoadUnsafe(ref _logThetaEps[j]) - lt) + xv * (Vector512.Log(m + eps) - lt);
+            var nz = ~Vector512.Equals(xv, Vector512<double>.Zero);
             if (nz != Vector512<double>.Zero)
             {
-                var lg = VectorSpecialFunctions.LogGamma512(Vector512.ConditionalSelect(nz, x + t, one))
+                var lg = VectorSpecialFunctions.LogGamma512(Vector512.ConditionalSelect(nz, xv + t, one))
                          - Vector512.LoadUnsafe(ref _lgTheta[j]) - Vector512.LoadUnsafe(ref lf[j]);
                 v += Vector512.ConditionalSelect(nz, lg, Vector512<double>.Zero);
             }
+            // Padding lanes: x = 0, μ = θ = 1 give v = log(1+ε) − log(2+ε) ≠ 0; keep them out of the sum.
+            if (j + 8 > _cols) v = Vector512.ConditionalSelect(LaneBelow(_cols - j), v, Vector512<double>.Zero);
+            sum += v;
             v.StoreUnsafe(ref vd[j]);
         }
-        for (int j = 0; j < _cols; j++) y[o + j] = (float)vd[j];
+        if (!y.IsEmpty) for (int j = 0; j < _cols; j++) y[j] = (float)vd[j];
+        return Vector512.Sum(sum);
     }
 
     /// <summary>
-    /// One row of the backward pass: dμ into <paramref name="dMu"/> (when not null) and g · ∂/∂θ added
-    /// to <paramref name="dThetaAcc"/> per gene (when not null).
+    /// One row of the backward pass with upstream gradient (g_j or 1) · <paramref name="scale"/>:
+    /// ∂/∂μ into <paramref name="dMu"/> (unless empty) and ∂/∂θ added per column to
+    /// <paramref name="dThetaAcc"/> (when not null; length ≥ cols).
     /// </summary>
-    internal void Backward(float[] xs, float[] ms, float[] g, int o, float[]? dMu, double[]? dThetaAcc,
-        double[] xd, double[] md, double[] gd, double[] dd)
+    internal void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> mu, ReadOnlySpan<float> g, float scale,
+        Span<float> dMu, double[]? dThetaAcc, Scratch s)
     {
-        Load(xs, ms, o, xd, md);
-        for (int j = 0; j < _cols; j++) gd[j] = g[o + j];
         if (dThetaAcc != null && _psiTheta == null)
         {
             var psi = new double[_padded];
             VectorSpecialFunctions.Digamma(_theta, psi);
             _psiTheta = psi;
         }
+        if (!_vector) { BackwardScalar(x, mu, g, scale, dMu, dThetaAcc); return; }
+        Load(x, mu, s.X, s.Mu);
+        var xd = s.X; var md = s.Mu; var gd = s.A; var dd = s.B;
+        if (g.IsEmpty) Array.Fill(gd, (double)scale, 0, _cols);
+        else for (int j = 0; j < _cols; j++) gd[j] = (double)g[j] * scale;
+        for (int j = _cols; j < _padded; j++) gd[j] = 0;
         var eps = Vector512.Create(_eps);
         var one = Vector512<double>.One;
+        bool wantMu = !dMu.IsEmpty;
         for (int j = 0; j < _padded; j += 8)
         {
-            var x = Vector512.LoadUnsafe(ref xd[j]);
+            var xv = Vector512.LoadUnsafe(ref xd[j]);
             var m = Vector512.LoadUnsafe(ref md[j]);
             var t = Vector512.LoadUnsafe(ref _theta[j]);
             var gv = Vector512.LoadUnsafe(ref gd[j]);
             var tm = t + m + eps;
             var inv = one / tm;
-            var tx = (t + x) * inv;
-            if (dMu != null) (gv * (x / (m + eps) - tx)).StoreUnsafe(ref dd[j]);
+            var tx = (t + xv) * inv;
+            if (wantMu) (gv * (xv / (m + eps) - tx)).StoreUnsafe(ref dd[j]);
             if (dThetaAcc != null)
             {
                 var d = Vector512.LoadUnsafe(ref _logThetaEps[j]) - Vector512.Log(tm) + Vector512.LoadUnsafe(ref _thetaOverThetaEps[j]) - tx;
-                var nz = ~Vector512.Equals(x, Vector512<double>.Zero);
+                var nz = ~Vector512.Equals(xv, Vector512<double>.Zero);
                 if (nz != Vector512<double>.Zero)
                 {
-                    var dpsi = VectorSpecialFunctions.Digamma512(Vector512.ConditionalSelect(nz, x + t, one)) - Vector512.LoadUnsafe(ref _psiTheta![j]);
+                    var dpsi = VectorSpecialFunctions.Digamma512(Vector512.ConditionalSelect(nz, xv + t, one)) - Vector512.LoadUnsafe(ref _psiTheta![j]);
                     d += Vector512.ConditionalSelect(nz, dpsi, Vector512<double>.Zero);
                 }
                 (Vector512.LoadUnsafe(ref dThetaAcc[j]) + gv * d).StoreUnsafe(ref dThetaAcc[j]);
             }
         }
-        if (dMu != null) for (int j = 0; j < _cols; j++) dMu[o + j] = (float)dd[j];
+        if (wantMu) for (int j = 0; j < _cols; j++) dMu[j] = (float)dd[j];
     }
 
-    private void Load(float[] xs, float[] ms, int o, double[] xd, double[] md)
+    private double ForwardScalar(ReadOnlySpan<float> x, ReadOnlySpan<float> mu, Span<float> y)
     {
-        for (int j = 0; j < _cols; j++) { xd[j] = xs[o + j]; md[j] = ms[o + j]; }
+        double sum = 0;
+        for (int j = 0; j < _cols; j++)
+        {
+            double xv = x[j], m = mu[j], t = _theta[j];
+            double lt = Math.Log(t + m + _eps);
+            double v = t * (_logThetaEps[j] - lt) + xv * (Math.Log(m + _eps) - lt);
+            if (xv != 0) v += CountKernels.LogGammaRatio(xv, t, _lgTheta[j]) - CountKernels.LogFactorial(xv);
+            if (!y.IsEmpty) y[j] = (float)v;
+            sum += v;
+        }
+        return sum;
+    }
+
+    private void BackwardScalar(ReadOnlySpan<float> x, ReadOnlySpan<float> mu, ReadOnlySpan<float> g, float scale, Span<float> dMu, double[]? dThetaAcc)
+    {
+        for (int j = 0; j < _cols; j++)
+        {
+            double gi = (g.IsEmpty ? 1.0 : g[j]) * scale;
+            double xv = x[j], t = _theta[j], m = mu[j];
+            double tm = t + m + _eps, inv = 1.0 / tm;
+            if (!dMu.IsEmpty) dMu[j] = (float)(gi * (xv / (m + _eps) - (t + xv) * inv));
+            if (dThetaAcc != null)
+            {
+                double d = _logThetaEps[j] - Math.Log(tm) + _thetaOverThetaEps[j] - (t + xv) * inv + CountKernels.DigammaDifference(xv, t, _psiTheta![j]);
+                dThetaAcc[j] += gi * d;
+            }
+        }
+    }
+
+    private static Vector512<double> LaneBelow(int n) =>
+        Vector512.LessThan(Vector512.Create(0.0, 1, 2, 3, 4, 5, 6, 7), Vector512.Create((double)n));
+
+    private void Load(ReadOnlySpan<float> x, ReadOnlySpan<float> mu, double[] xd, double[] md)
+    {
+        for (int j = 0; j < _cols; j++) { xd[j] = x[j]; md[j] = mu[j]; }
         for (int j = _cols; j < _padded; j++) { xd[j] = 0; md[j] = 1; }
     }
 }

@@ -55,6 +55,33 @@ public sealed class NegativeBinomial
         return CountKernels.NbLogProb(x, Mu, Theta, Eps);
     }
 
+    /// <summary>
+    /// Σ_g log NB(x_ng; l_n · softmax(η_n)_g, θ_g) for every row n: the likelihood of scVI-style decoders
+    /// (frequencies from a softmax over genes, scaled by the library size) as one fused operation. It
+    /// equals <c>new NegativeBinomial(library * logits.Softmax(-1), theta).LogProb(counts).Sum(1)</c> but
+    /// makes one pass over the data forward and one backward, without storing μ or its gradient.
+    /// </summary>
+    /// <param name="counts">Counts [N, G] (non-negative; no gradient).</param>
+    /// <param name="library">Library sizes l, [N] or [N, 1]; differentiable.</param>
+    /// <param name="logits">Decoder logits η [N, G]; differentiable.</param>
+    /// <param name="theta">Inverse dispersion per gene [G] (or one value); differentiable.</param>
+    /// <param name="eps">Stabiliser inside the logarithms (scvi-tools: 1e-8).</param>
+    /// <returns>The per-row log-likelihoods, shape [N].</returns>
+    /// <exception cref="ArgumentException">The shapes do not fit together; the message names them.</exception>
+    /// <example>
+    /// <code>
+    /// var logLik = NegativeBinomial.LogProbFromLogits(x, x.Sum(1, keepDim: true), decoder.Forward(z), logTheta.Exp());
+    /// </code>
+    /// </example>
+    public static Tensor LogProbFromLogits(Tensor counts, Tensor library, Tensor logits, Tensor theta, double eps = DefaultEps)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        ArgumentNullException.ThrowIfNull(library);
+        ArgumentNullException.ThrowIfNull(logits);
+        ArgumentNullException.ThrowIfNull(theta);
+        return CountKernels.NbSoftmaxLogProb(counts, library, logits, theta, eps);
+    }
+
     /// <summary>Draws counts through the Gamma–Poisson mixture: λ ~ Gamma(θ, μ/θ), x ~ Poisson(λ). No gradient.</summary>
     /// <param name="generator">The random source.</param>
     public Tensor Sample(Generator generator)

@@ -145,7 +145,7 @@ public sealed partial class SvaeModel
             var (m, v) = Module.Inference(x);
             var z = Module.Sample(m, v);
             var kl = SvaeModule.KlToUnitPrior(m, v, Module.PriorMeanOf(src.LabelsOf(batch))).AsReadOnlySpan();
-            var ll = Module.LogLikelihood(x, lib, Module.Decode(z)).AsReadOnlySpan();
+            var ll = Module.LogLikelihood(x, lib, Module.DecodeLogits(z)).AsReadOnlySpan();
             for (int i = 0; i < batch.Length; i++) result[start + i] = -ll[i] + kl[i];
         });
         return result;
@@ -180,7 +180,7 @@ public sealed partial class SvaeModel
             {
                 var z = Module.Sample(m, v);
                 var pm = Module.PriorMeanOf(labels).AsReadOnlySpan();
-                var ll = Module.LogLikelihood(x, lib, Module.Decode(z)).AsReadOnlySpan();
+                var ll = Module.LogLikelihood(x, lib, Module.DecodeLogits(z)).AsReadOnlySpan();
                 var zs = z.AsReadOnlySpan();
                 for (int i = 0; i < b; i++)
                 {

@@ -89,7 +89,10 @@ internal sealed class SvaeModule : Module
         mean + var.Sqrt() * Tensor.RandomNormal(_rng, mean.Shape.ToArray());
 
     /// <summary>Decoder frequencies ρ = softmax(f(z)) over genes.</summary>
-    internal Tensor Decode(Tensor z) => PxScale.Forward(Decoder.Forward(z)).Softmax(-1);
+    internal Tensor Decode(Tensor z) => DecodeLogits(z).Softmax(-1);
+
+    /// <summary>The decoder's logits f(z), before the softmax over genes.</summary>
+    internal Tensor DecodeLogits(Tensor z) => PxScale.Forward(Decoder.Forward(z));
 
     /// <summary>
     /// The prior mean of each cell, γ ⊙ μ_a (zero for unperturbed cells, label −1, and for the VAE
@@ -143,9 +146,9 @@ internal sealed class SvaeModule : Module
         for (int i = 0; i < l.Length; i++) _fixedMask[i] = l[i] > 0f ? 1f : 0f;
     }
 
-    /// <summary>Per-cell log NB(x | l·ρ, θ), summed over genes: [B].</summary>
-    internal Tensor LogLikelihood(Tensor counts, Tensor library, Tensor frequencies) =>
-        new Distributions.NegativeBinomial(library * frequencies, ((Tensor)PxR).Exp()).LogProb(counts).Sum(1);
+    /// <summary>Per-cell log NB(x | l·softmax(η), θ), summed over genes: [B] (one fused operation).</summary>
+    internal Tensor LogLikelihood(Tensor counts, Tensor library, Tensor logits) =>
+        Distributions.NegativeBinomial.LogProbFromLogits(counts, library, logits, ((Tensor)PxR).Exp());
 
     /// <summary>Closed-form KL(N(m, v) ‖ N(μ, I)) summed over the latent dimensions: [B].</summary>
     internal static Tensor KlToUnitPrior(Tensor mean, Tensor var, Tensor priorMean) =>
@@ -164,7 +167,7 @@ internal sealed class SvaeModule : Module
         var z = Sample(qm, qv);
         var pm = PriorMeanOf(labels);
         var kl = KlToUnitPrior(qm, qv, pm);
-        var ll = LogLikelihood(counts, library, Decode(z));
+        var ll = LogLikelihood(counts, library, DecodeLogits(z));
         double w = context.KlWeight;
         float klCoef = (float)(warmup ? _options.Beta * w : 1.0);
         var perCell = -ll + kl * klCoef;

@@ -73,6 +73,17 @@ public class GradientCheckTests
     }
 
     [Test]
+    public void Nb_softmax_likelihood_gradients_match_finite_differences()
+    {
+        var gen = new Generator(12);
+        var logits = Tensor.RandomNormal(gen, [3, 4], 0f, 1.5f);
+        var library = Tensor.RandomUniform(gen, [3, 1], 20f, 150f);
+        var theta = Tensor.RandomUniform(gen, [4], 0.3f, 4f);
+        var x = Counts();
+        Check(p => NegativeBinomial.LogProbFromLogits(x, p[0], p[1], p[2]), [library, logits, theta], "nb softmax");
+    }
+
+    [Test]
     public void Zinb_log_prob_gradients_match_finite_differences()
     {
         var gen = new Generator(7);

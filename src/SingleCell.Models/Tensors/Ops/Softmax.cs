@@ -65,7 +65,7 @@ public sealed partial class Tensor
         });
     }
 
-    private static void SoftmaxRow(ReadOnlySpan<float> x, Span<float> y, bool log)
+    internal static void SoftmaxRow(ReadOnlySpan<float> x, Span<float> y, bool log)
     {
         if (x.Length == 0) return;
         float m = TensorPrimitives.Max(x);
