@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using SingleCell.Models.NN;
 
 namespace SingleCell.Models.Optim;
@@ -59,35 +61,78 @@ public class Adam : Optimizer
     {
         int n = param.Length;
         double lr = group.LearningRate, wd = group.WeightDecay;
-        var tmp = Scratch(2 * n);
-        var g = tmp[..n];
-        var denom = tmp[n..];
-        grad.CopyTo(g);
-        if (wd != 0)
-        {
-            if (DecoupledWeightDecay) TensorPrimitives.Multiply(param, (float)(1 - lr * wd), param);
-            else TensorPrimitives.MultiplyAdd(param, (float)wd, g, g);
-        }
+        if (DecoupledWeightDecay && wd != 0) TensorPrimitives.Multiply(param, (float)(1 - lr * wd), param);
         var m = Buffer(index, "exp_avg", n, out _);
         var v = Buffer(index, "exp_avg_sq", n, out _);
-        TensorPrimitives.Multiply(m, (float)Beta1, m);
-        TensorPrimitives.MultiplyAdd(g, (float)(1 - Beta1), m, m);
-        TensorPrimitives.Multiply(v, (float)Beta2, v);
-        TensorPrimitives.Multiply(g, g, denom);
-        TensorPrimitives.MultiplyAdd(denom, (float)(1 - Beta2), v, v);
         double bc1 = 1 - Math.Pow(Beta1, step), bc2 = 1 - Math.Pow(Beta2, step);
-        ReadOnlySpan<float> second = v;
-        if (AmsGrad)
+        var k = new AdamKernel(
+            coupledDecay: DecoupledWeightDecay ? 0f : (float)wd, beta1: (float)Beta1, oneMinusBeta1: (float)(1 - Beta1),
+            beta2: (float)Beta2, oneMinusBeta2: (float)(1 - Beta2),
+            invSqrtBc2: (float)(1 / Math.Sqrt(bc2)), eps: (float)Eps, stepSize: (float)(-lr / bc1));
+        k.Apply(param, grad, m, v, AmsGrad ? Buffer(index, "max_exp_avg_sq", n, out _) : null);
+    }
+}
+
+/// <summary>
+/// The Adam update of one parameter in a single pass over its values (Vector512, Vector256 or
+/// scalar): each element is read and written once instead of once per step of the formula.
+/// </summary>
+internal readonly struct AdamKernel(float coupledDecay, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2, float invSqrtBc2, float eps, float stepSize)
+{
+    internal void Apply(Span<float> param, ReadOnlySpan<float> grad, Span<float> m, Span<float> v, Span<float> vmax)
+    {
+        bool ams = !vmax.IsEmpty;
+        int n = param.Length, i = 0;
+        ref float p = ref MemoryMarshal.GetReference(param);
+        ref float gr = ref MemoryMarshal.GetReference(grad);
+        ref float mr = ref MemoryMarshal.GetReference(m);
+        ref float vr = ref MemoryMarshal.GetReference(v);
+        ref float xr = ref MemoryMarshal.GetReference(vmax);
+        if (Vector512.IsHardwareAccelerated)
         {
-            var vmax = Buffer(index, "max_exp_avg_sq", n, out _);
-            TensorPrimitives.Max(vmax, v, vmax);
-            second = vmax;
+            var wd = Vector512.Create(coupledDecay); var b1 = Vector512.Create(beta1); var c1 = Vector512.Create(oneMinusBeta1);
+            var b2 = Vector512.Create(beta2); var c2 = Vector512.Create(oneMinusBeta2); var ib = Vector512.Create(invSqrtBc2);
+            var e = Vector512.Create(eps); var s = Vector512.Create(stepSize);
+            for (; i + 16 <= n; i += 16)
+            {
+                var pv = Vector512.LoadUnsafe(ref p, (nuint)i);
+                var g = Vector512.FusedMultiplyAdd(pv, wd, Vector512.LoadUnsafe(ref gr, (nuint)i));
+                var mv = Vector512.FusedMultiplyAdd(g, c1, Vector512.LoadUnsafe(ref mr, (nuint)i) * b1);
+                var vv = Vector512.FusedMultiplyAdd(g * g, c2, Vector512.LoadUnsafe(ref vr, (nuint)i) * b2);
+                mv.StoreUnsafe(ref mr, (nuint)i);
+                vv.StoreUnsafe(ref vr, (nuint)i);
+                if (ams) { vv = Vector512.Max(Vector512.LoadUnsafe(ref xr, (nuint)i), vv); vv.StoreUnsafe(ref xr, (nuint)i); }
+                var denom = Vector512.FusedMultiplyAdd(Vector512.Sqrt(vv), ib, e);
+                Vector512.FusedMultiplyAdd(mv / denom, s, pv).StoreUnsafe(ref p, (nuint)i);
+            }
         }
-        TensorPrimitives.Sqrt(second, denom);
-        TensorPrimitives.Multiply(denom, (float)(1 / Math.Sqrt(bc2)), denom);
-        TensorPrimitives.Add(denom, (float)Eps, denom);
-        TensorPrimitives.Divide(m, denom, g);
-        TensorPrimitives.MultiplyAdd(g, (float)(-lr / bc1), param, param);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var wd = Vector256.Create(coupledDecay); var b1 = Vector256.Create(beta1); var c1 = Vector256.Create(oneMinusBeta1);
+            var b2 = Vector256.Create(beta2); var c2 = Vector256.Create(oneMinusBeta2); var ib = Vector256.Create(invSqrtBc2);
+            var e = Vector256.Create(eps); var s = Vector256.Create(stepSize);
+            for (; i + 8 <= n; i += 8)
+            {
+                var pv = Vector256.LoadUnsafe(ref p, (nuint)i);
+                var g = Vector256.FusedMultiplyAdd(pv, wd, Vector256.LoadUnsafe(ref gr, (nuint)i));
+                var mv = Vector256.FusedMultiplyAdd(g, c1, Vector256.LoadUnsafe(ref mr, (nuint)i) * b1);
+                var vv = Vector256.FusedMultiplyAdd(g * g, c2, Vector256.LoadUnsafe(ref vr, (nuint)i) * b2);
+                mv.StoreUnsafe(ref mr, (nuint)i);
+                vv.StoreUnsafe(ref vr, (nuint)i);
+                if (ams) { vv = Vector256.Max(Vector256.LoadUnsafe(ref xr, (nuint)i), vv); vv.StoreUnsafe(ref xr, (nuint)i); }
+                var denom = Vector256.FusedMultiplyAdd(Vector256.Sqrt(vv), ib, e);
+                Vector256.FusedMultiplyAdd(mv / denom, s, pv).StoreUnsafe(ref p, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            float pv = param[i];
+            float g = MathF.FusedMultiplyAdd(pv, coupledDecay, grad[i]);
+            float mv = m[i] = MathF.FusedMultiplyAdd(g, oneMinusBeta1, m[i] * beta1);
+            float vv = v[i] = MathF.FusedMultiplyAdd(g * g, oneMinusBeta2, v[i] * beta2);
+            if (ams) vv = vmax[i] = Math.Max(vmax[i], vv);
+            param[i] = MathF.FusedMultiplyAdd(mv / MathF.FusedMultiplyAdd(MathF.Sqrt(vv), invSqrtBc2, eps), stepSize, pv);
+        }
     }
 }
 
