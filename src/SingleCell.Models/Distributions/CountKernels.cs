@@ -111,7 +111,7 @@ internal static class CountKernels
     {
         int chunks = (rows + RowsPerChunk - 1) / RowsPerChunk;
         if ((long)rows * cols < 32_768 || chunks < 2) { for (int c = 0; c < chunks; c++) body(c, c * RowsPerChunk, Math.Min(rows, (c + 1) * RowsPerChunk)); return; }
-        Parallel.For(0, chunks, c => body(c, c * RowsPerChunk, Math.Min(rows, (c + 1) * RowsPerChunk)));
+        ForkJoin.For(chunks, c => body(c, c * RowsPerChunk, Math.Min(rows, (c + 1) * RowsPerChunk)));
     }
 
     private static float[] Full(Tensor t, TensorShape so) => t.Shape == so ? t._data : Tensor.ExpandTo(t, so);

@@ -92,7 +92,7 @@ internal static partial class Gemm
             // Each batch is small: give whole batches to threads (each batch is computed serially → deterministic).
             nint ia = (nint)pa, ib = (nint)pb, ic = (nint)pc;
             int parts = Math.Min(threads, batch);
-            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+            ForkJoin.For(parts, t =>
             {
                 int lo = (int)((long)batch * t / parts), hi = (int)((long)batch * (t + 1) / parts);
                 for (int i = lo; i < hi; i++)
@@ -144,7 +144,7 @@ internal static partial class Gemm
             return;
         }
         nint na = (nint)a, nb = (nint)b, ncp = (nint)c;
-        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, t =>
+        ForkJoin.For(parts, t =>
         {
             int lo = (int)Math.Min((long)units * t / parts * unit, extent);
             int hi = (int)Math.Min((long)units * (t + 1) / parts * unit, extent);

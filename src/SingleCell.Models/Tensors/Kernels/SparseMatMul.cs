@@ -109,7 +109,7 @@ internal static class SparseMatMul
         }
         nint nip = (nint)ip, nix = (nint)ix, nv = (nint)v, nd = (nint)d, no = (nint)o;
         int count = r1 - r0;
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        ForkJoin.For(threads, t =>
         {
             int lo = r0 + (int)((long)count * t / threads), hi = r0 + (int)((long)count * (t + 1) / threads);
             RowRange((int*)nip, (int*)nix, (float*)nv, lo, hi, (float*)nd, n, (float*)no, accumulate);
