@@ -1,3 +1,4 @@
+using SingleCell.Models.Tensors.Kernels;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using SingleCell.Models.NN;
@@ -69,6 +70,7 @@ public sealed class Trainer
         var parameters = new List<Parameter>();
         foreach (var p in task.Module.Parameters()) if (p.RequiresGrad) parameters.Add(p);
         var optimizer = CreateOptimizer(parameters);
+        var stepGradients = new float[]?[parameters.Count];
         var shuffle = new Generator(o.Seed ^ 0x5DEECE66DUL);
         int batchesPerEpoch = CountBatches(trainIndices.Length);
         var clock = Stopwatch.StartNew();
@@ -98,11 +100,12 @@ public sealed class Trainer
                 var ctx = new LossContext(epoch, step, klWeight, true, trainIndices.Length);
                 var loss = task.Loss(batch, ctx);
                 if (o.NonFiniteGuard) CheckFinite(loss, epoch, step);
-                optimizer.ZeroGrad();
+                RecycleGradients(parameters, stepGradients);
                 loss.Total.Backward();
                 if (o.NonFiniteGuard) CheckGradients(task.Module, epoch, step);
                 if (o.GradientClipNorm is double clip) GradientClipping.ClipGradNorm(parameters, clip);
                 optimizer.Step();
+                for (int i = 0; i < parameters.Count; i++) stepGradients[i] = parameters[i].Grad?._data;
                 var terms = Accumulate(sums, loss, batch.Length);
                 seen += batch.Length;
                 if (progress != null)
@@ -211,6 +214,23 @@ public sealed class Trainer
             OptimizerKind.Sgd => new Sgd(parameters, learningRate: o.LearningRate, momentum: o.Momentum, weightDecay: o.WeightDecay),
             _ => new Adam(parameters, learningRate: o.LearningRate, eps: o.Eps, weightDecay: o.WeightDecay),
         };
+    }
+
+    /// <summary>
+    /// Clears the gradients before a backward pass. Buffers this trainer's previous step produced are
+    /// dead once the optimiser has used them (no caller has seen them), so they go back to the
+    /// engine's buffer pool and the next backward pass reuses them instead of allocating; any other
+    /// gradient (set by the caller before <c>Fit</c>) is only dropped.
+    /// </summary>
+    private static void RecycleGradients(List<Parameter> parameters, float[]?[] stepGradients)
+    {
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            var grad = parameters[i].Grad;
+            if (grad != null && ReferenceEquals(grad._data, stepGradients[i])) BufferPool.Return(grad._data);
+            stepGradients[i] = null;
+            parameters[i].ZeroGrad();
+        }
     }
 
     private static void CheckFinite(LossOutput loss, int epoch, int step)

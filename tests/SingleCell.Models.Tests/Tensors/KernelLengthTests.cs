@@ -54,12 +54,21 @@ public class KernelLengthTests
     [Test]
     public void Log1p_and_softplus_keep_relative_accuracy_at_tiny_and_large_arguments()
     {
-        var x = new[] { 1e-10f, -1e-8f, 3e-7f, 1e-5f, -1e-3f, 0.5f, 1e3f, 1e30f };
+        // Repeated to 16 + 8 + 3 elements, so the Vector512, Vector256 and scalar loops each see every value.
+        float[] values = [1e-10f, -1e-8f, 3e-7f, 1e-5f, -1e-3f, 0.5f, 1e3f, 1e30f, 0f, -0.999f];
+        var x = Enumerable.Range(0, 27).Select(i => values[i % values.Length]).ToArray();
         var got = Tensor.FromArray(x, x.Length).Log1p().ToArray();
         for (int i = 0; i < x.Length; i++)
         {
             double e = x[i] < 1e-3 && x[i] > -1e-3 ? x[i] - x[i] * (double)x[i] / 2 + Math.Pow(x[i], 3) / 3 : Math.Log(1 + (double)x[i]);
-            Assert.That(got[i], Is.EqualTo(e).Within(3e-7 * Math.Abs(e)), $"log1p({x[i]})");
+            Assert.That(got[i], Is.EqualTo(e).Within(3e-7 * Math.Abs(e)), $"log1p({x[i]}) at {i}");
+        }
+        float[] special = [-1f, float.PositiveInfinity, -2f, float.NaN];
+        var edge = Tensor.FromArray(Enumerable.Range(0, 27).Select(i => special[i % 4]).ToArray(), 27).Log1p().ToArray();
+        for (int i = 0; i < edge.Length; i++)
+        {
+            float expected = (i % 4) switch { 0 => float.NegativeInfinity, 1 => float.PositiveInfinity, _ => float.NaN };
+            Assert.That(edge[i], Is.EqualTo(expected), $"log1p({special[i % 4]}) at {i}");
         }
         var s = new[] { -80f, -30f, -20f, -1f, 0f, 1f, 15f, 25f, 80f };
         var sp = Tensor.FromArray(s, s.Length).Softplus().ToArray();

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Numerics.Tensors;
 
 namespace SingleCell.Models.Tensors.Kernels;
@@ -23,17 +25,43 @@ internal static class Elementwise
     /// </summary>
     internal static void Log1p(ReadOnlySpan<float> x, Span<float> y)
     {
-        Span<float> u = stackalloc float[Chunk];
-        Span<float> d = stackalloc float[Chunk];
-        for (int i = 0; i < x.Length; i += Chunk)
+        // log1p(x) = log(u)·x/(u − 1) with u = 1 + x (Goldberg's trick: the rounding error of u cancels),
+        // and x itself where u − 1 rounds to 0; +∞ stays +∞.
+        int i = 0, n = x.Length;
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        if (Vector512.IsHardwareAccelerated)
         {
-            int n = Math.Min(Chunk, x.Length - i);
-            var xs = x.Slice(i, n); var ys = y.Slice(i, n); var us = u[..n]; var ds = d[..n];
-            TensorPrimitives.Add(xs, 1f, us);
-            TensorPrimitives.Subtract(us, 1f, ds);
-            TensorPrimitives.Log(us, us);
-            TensorPrimitives.Multiply(us, xs, us);
-            for (int k = 0; k < n; k++) ys[k] = ds[k] == 0f ? xs[k] : us[k] / ds[k];
+            var one = Vector512<float>.One;
+            var inf = Vector512.Create(float.PositiveInfinity);
+            for (; i + 16 <= n; i += 16)
+            {
+                var v = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                var u = v + one;
+                var d = u - one;
+                var r = Vector512.Log(u) * v / d;
+                r = Vector512.ConditionalSelect(Vector512.Equals(d, Vector512<float>.Zero) | Vector512.Equals(v, inf), v, r);
+                r.StoreUnsafe(ref yr, (nuint)i);
+            }
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var one = Vector256<float>.One;
+            var inf = Vector256.Create(float.PositiveInfinity);
+            for (; i + 8 <= n; i += 8)
+            {
+                var v = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                var u = v + one;
+                var d = u - one;
+                var r = Vector256.Log(u) * v / d;
+                r = Vector256.ConditionalSelect(Vector256.Equals(d, Vector256<float>.Zero) | Vector256.Equals(v, inf), v, r);
+                r.StoreUnsafe(ref yr, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            float v = x[i], u = v + 1f, d = u - 1f;
+            y[i] = d == 0f || v == float.PositiveInfinity ? v : MathF.Log(u) * v / d;
         }
     }
 
