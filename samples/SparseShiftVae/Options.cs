@@ -20,6 +20,7 @@ internal sealed record Options
     public double Beta { get; init; } = 10;
     public double SvaeAlpha { get; init; } = 1;
     public double? PlusAlpha { get; init; }
+    public bool PaperSimulation { get; init; }
     public string? RealData { get; init; }
     public int RealHeldOut { get; init; } = 4;
 
@@ -40,6 +41,8 @@ internal sealed record Options
           --kl-warmup N       KL warm-up epochs (default 50)
           --beta X            β of the β-VAE (default 10; the paper's grid is 8, 10, 30)
           --svae-alpha X      L1 weight α of the sVAE (default 1)
+          --paper-simulation  simulate as the paper's App. C (targets without replacement, per-cell softmax, l = 1e5)
+                              instead of the code's sparse_shift
           --plus-alpha X      Beta(1, α) prior of the sVAE+ (default: K, the number of labels; the paper's grid is 10–100)
           --real DIR          run on the Papalexi 2021 low-MOI folder instead (raw counts; hold out knockouts)
           --real-held-out N   knockouts held out on real data (default 4)
@@ -68,6 +71,7 @@ internal sealed record Options
                 "--beta" => o with { Beta = Dbl() },
                 "--svae-alpha" => o with { SvaeAlpha = Dbl() },
                 "--plus-alpha" => o with { PlusAlpha = Dbl() },
+                "--paper-simulation" => o with { PaperSimulation = true },
                 "--real" => o with { RealData = Next() },
                 "--real-held-out" => o with { RealHeldOut = Int() },
                 "--help" or "-h" => throw new HelpRequested(),

@@ -14,7 +14,7 @@ catch (Exception e) when (e is ArgumentException or FormatException) { Console.E
 var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
 if (o.RealData != null) return RealData.Run(o, console);
 
-var sim = SparseShiftSimulation.Generate(new SparseShiftSimulationOptions
+var sim = SparseShiftSimulation.Generate((o.PaperSimulation ? SparseShiftSimulationOptions.Paper : new SparseShiftSimulationOptions()) with
 {
     CellsPerIntervention = o.CellsPerIntervention, Interventions = o.Interventions, Genes = o.Genes,
     LatentDimensions = o.Latent, FirstHeldOutIntervention = o.FirstHeldOut, Seed = o.Seed,

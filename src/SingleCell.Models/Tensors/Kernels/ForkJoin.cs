@@ -28,7 +28,7 @@ internal static class ForkJoin
     /// <summary>How long a worker keeps polling for the next job before it blocks (microseconds).</summary>
     private const long SpinMicroseconds = 200;
 
-    private static readonly object s_dispatch = new();
+    private static int s_busy;
     private static Worker[]? s_workers;
     private static Job? s_job;
     private static long s_generation;
@@ -41,7 +41,7 @@ internal static class ForkJoin
     internal static void For(int parts, Action<int> body)
     {
         if (parts <= 0) return;
-        if (parts == 1 || WorkerCount == 0 || t_inJob || !Monitor.TryEnter(s_dispatch))
+        if (parts == 1 || WorkerCount == 0 || t_inJob || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0)
         {
             for (int i = 0; i < parts; i++) body(i);
             return;
@@ -62,7 +62,7 @@ internal static class ForkJoin
         finally
         {
             t_inJob = false;
-            Monitor.Exit(s_dispatch);
+            Volatile.Write(ref s_busy, 0);
         }
     }
 
