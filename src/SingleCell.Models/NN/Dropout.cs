@@ -45,7 +45,9 @@ public sealed class Dropout : Module<Tensor, Tensor>
         {
             var m = mask.Span;
             float scale = 1f / (1f - P);
-            for (int i = 0; i < m.Length; i++) m[i] = _generator.NextDouble() < P ? 0f : scale;
+            // Keep where u ≥ P for u = NextDouble() (53 random bits), compared as integers: no branch.
+            ulong threshold = (ulong)Math.Ceiling(P * (double)(1UL << 53));
+            for (int i = 0; i < m.Length; i++) m[i] = scale * ((_generator.NextUInt64() >> 11) >= threshold ? 1 : 0);
         }
         return input * mask;
     }

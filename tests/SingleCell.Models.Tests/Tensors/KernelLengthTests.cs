@@ -51,6 +51,24 @@ public class KernelLengthTests
         }
     }
 
+    [TestCaseSource(nameof(Lengths))]
+    public void Relu_and_leaky_relu_gradients_are_the_step_function(int n)
+    {
+        var x = Data(n, n + 7);
+        if (n > 2) { x[0] = 0f; x[1] = float.NaN; }   // the step at 0 (derivative 0 / slope) and NaN (not > 0)
+        foreach (var (slope, name) in new[] { (0f, "relu"), (0.2f, "leaky_relu") })
+        {
+            var t = T((float[])x.Clone()); t.RequiresGrad = true;
+            var y = name == "relu" ? t.Relu() : t.LeakyRelu(slope);
+            var up = Data(n, n + 11);
+            y.Backward(T(up));
+            var g = t.Grad?.ToArray() ?? [];   // an empty input gets no gradient buffer
+            Assert.That(g, Has.Length.EqualTo(n), name);
+            for (int i = 0; i < n; i++)
+                Assert.That(g[i], Is.EqualTo(up[i] * (x[i] > 0 ? 1f : slope)), $"{name}'({x[i]}) at {i} of {n}");
+        }
+    }
+
     [Test]
     public void Log1p_and_softplus_keep_relative_accuracy_at_tiny_and_large_arguments()
     {

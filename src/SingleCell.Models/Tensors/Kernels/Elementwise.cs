@@ -65,6 +65,27 @@ internal static class Elementwise
         }
     }
 
+    /// <summary>d[i] = x[i] &gt; 0 ? <paramref name="above"/> : <paramref name="otherwise"/> (NaN gives <paramref name="otherwise"/>), without branches.</summary>
+    internal static void Step(ReadOnlySpan<float> x, float above, float otherwise, Span<float> d)
+    {
+        int i = 0, n = x.Length;
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float dr = ref MemoryMarshal.GetReference(d);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var a = Vector512.Create(above); var b = Vector512.Create(otherwise);
+            for (; i + 16 <= n; i += 16)
+                Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref xr, (nuint)i), Vector512<float>.Zero), a, b).StoreUnsafe(ref dr, (nuint)i);
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var a = Vector256.Create(above); var b = Vector256.Create(otherwise);
+            for (; i + 8 <= n; i += 8)
+                Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256<float>.Zero), a, b).StoreUnsafe(ref dr, (nuint)i);
+        }
+        for (; i < n; i++) d[i] = x[i] > 0 ? above : otherwise;
+    }
+
     /// <summary>softplus(x) = max(x, 0) + log1p(exp(−|x|)), stable for all x.</summary>
     internal static void Softplus(ReadOnlySpan<float> x, Span<float> y)
     {

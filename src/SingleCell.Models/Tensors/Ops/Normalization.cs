@@ -1,3 +1,6 @@
+using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+
 namespace SingleCell.Models.Tensors;
 
 public sealed partial class Tensor
@@ -126,14 +129,29 @@ public sealed partial class Tensor
         {
             if (count <= 1) throw new ArgumentException($"batch_norm: expected more than 1 value per channel when training; got input {x.Shape}.");
             var variance = new double[c];
-            for (int ch = 0; ch < c; ch++)
+            if (l == 1)
             {
-                double s = 0;
-                for (int b = 0; b < nb; b++) { int o = (b * c + ch) * l; for (int i = 0; i < l; i++) s += xs[o + i]; }
-                double m = s / count, sq = 0;
-                for (int b = 0; b < nb; b++) { int o = (b * c + ch) * l; for (int i = 0; i < l; i++) { double d = xs[o + i] - m; sq += d * d; } }
-                mean[ch] = m; variance[ch] = sq / count;
-                rstd[ch] = (float)(1.0 / Math.Sqrt(sq / count + eps));
+                // [N, C]: whole rows at a time, accumulated in double (as PyTorch's CPU kernels do).
+                for (int b = 0; b < nb; b++) Widened.Add(xs.Slice(b * c, c), mean);
+                for (int ch = 0; ch < c; ch++) mean[ch] /= count;
+                for (int b = 0; b < nb; b++) Widened.AddSquaredDeviation(xs.Slice(b * c, c), mean, variance);
+                for (int ch = 0; ch < c; ch++)
+                {
+                    variance[ch] /= count;
+                    rstd[ch] = (float)(1.0 / Math.Sqrt(variance[ch] + eps));
+                }
+            }
+            else
+            {
+                for (int ch = 0; ch < c; ch++)
+                {
+                    double s = 0;
+                    for (int b = 0; b < nb; b++) { int o = (b * c + ch) * l; for (int i = 0; i < l; i++) s += xs[o + i]; }
+                    double m = s / count, sq = 0;
+                    for (int b = 0; b < nb; b++) { int o = (b * c + ch) * l; for (int i = 0; i < l; i++) { double d = xs[o + i] - m; sq += d * d; } }
+                    mean[ch] = m; variance[ch] = sq / count;
+                    rstd[ch] = (float)(1.0 / Math.Sqrt(sq / count + eps));
+                }
             }
             if (runningMean != null && runningVar != null)
             {
@@ -155,18 +173,34 @@ public sealed partial class Tensor
         var y = NewBuffer(x.Size);
         var xhat = NewBuffer(x.Size);
         var ws = weight?._data; var bs = bias?._data;
-        for (int b = 0; b < nb; b++)
-            for (int ch = 0; ch < c; ch++)
+        if (l == 1)
+        {
+            var meanF = new float[c];
+            for (int ch = 0; ch < c; ch++) meanF[ch] = (float)mean[ch];
+            for (int b = 0; b < nb; b++)
             {
-                int o = (b * c + ch) * l;
-                float sc = ws != null ? ws[ch] : 1f, sh = bs != null ? bs[ch] : 0f;
-                for (int i = 0; i < l; i++)
-                {
-                    float h = (float)((xs[o + i] - mean[ch]) * rstd[ch]);
-                    xhat[o + i] = h;
-                    y[o + i] = h * sc + sh;
-                }
+                var h = xhat.AsSpan(b * c, c); var yr = y.AsSpan(b * c, c);
+                TensorPrimitives.Subtract(xs.Slice(b * c, c), meanF, h);
+                TensorPrimitives.Multiply(h, rstd, h);
+                if (ws != null) TensorPrimitives.Multiply(h, ws.AsSpan(0, c), yr); else h.CopyTo(yr);
+                if (bs != null) TensorPrimitives.Add(yr, bs.AsSpan(0, c), yr);
             }
+        }
+        else
+        {
+            for (int b = 0; b < nb; b++)
+                for (int ch = 0; ch < c; ch++)
+                {
+                    int o = (b * c + ch) * l;
+                    float sc = ws != null ? ws[ch] : 1f, sh = bs != null ? bs[ch] : 0f;
+                    for (int i = 0; i < l; i++)
+                    {
+                        float h = (float)((xs[o + i] - mean[ch]) * rstd[ch]);
+                        xhat[o + i] = h;
+                        y[o + i] = h * sc + sh;
+                    }
+                }
+        }
         var result = new Tensor(y, x.Shape);
         var inputList = new List<Tensor>(3) { x };
         if (weight != null) inputList.Add(weight);
@@ -177,13 +211,45 @@ public sealed partial class Tensor
         {
             var gs = g.AsReadOnlySpan();
             var sumG = new double[c]; var sumGx = new double[c];
-            for (int b = 0; b < nb; b++)
+            if (l == 1)
+            {
+                for (int b = 0; b < nb; b++)
+                {
+                    Widened.Add(gs.Slice(b * c, c), sumG);
+                    Widened.AddProduct(gs.Slice(b * c, c), xhat.AsSpan(b * c, c), sumGx);
+                }
+            }
+            else
+            {
+                for (int b = 0; b < nb; b++)
+                    for (int ch = 0; ch < c; ch++)
+                    {
+                        int o = (b * c + ch) * l;
+                        for (int i = 0; i < l; i++) { sumG[ch] += gs[o + i]; sumGx[ch] += gs[o + i] * (double)xhat[o + i]; }
+                    }
+            }
+            if (x._requiresGrad && l == 1)
+            {
+                // dx = w·rstd · (g − mean(g) − x̂ · mean(g ∘ x̂)) in training; w·rstd · g in evaluation.
+                var dx = NewBuffer(x.Size);
+                var k = new float[c]; var m1 = new float[c]; var m2 = new float[c];
                 for (int ch = 0; ch < c; ch++)
                 {
-                    int o = (b * c + ch) * l;
-                    for (int i = 0; i < l; i++) { sumG[ch] += gs[o + i]; sumGx[ch] += gs[o + i] * (double)xhat[o + i]; }
+                    k[ch] = (float)((ws != null ? ws[ch] : 1.0) * rstd[ch]);
+                    m1[ch] = training ? (float)(sumG[ch] / count) : 0f;
+                    m2[ch] = training ? (float)(sumGx[ch] / count) : 0f;
                 }
-            if (x._requiresGrad)
+                for (int b = 0; b < nb; b++)
+                {
+                    var d = dx.AsSpan(b * c, c);
+                    TensorPrimitives.Multiply(xhat.AsSpan(b * c, c), m2, d);
+                    TensorPrimitives.Subtract(gs.Slice(b * c, c), d, d);
+                    TensorPrimitives.Subtract(d, m1, d);
+                    TensorPrimitives.Multiply(d, k, d);
+                }
+                x.AccumulateGradient(dx);
+            }
+            else if (x._requiresGrad)
             {
                 var dx = NewBuffer(x.Size);
                 for (int b = 0; b < nb; b++)
@@ -207,6 +273,55 @@ public sealed partial class Tensor
             if (weight != null && weight._requiresGrad) weight.AccumulateGradient(ToFloat(sumGx), weight.Shape, owned: true);
             if (bias != null && bias._requiresGrad) bias.AccumulateGradient(ToFloat(sumG), bias.Shape, owned: true);
         });
+    }
+
+    /// <summary>Row-into-column-sums accumulation in double, vectorised by widening float lanes.</summary>
+    private static class Widened
+    {
+        /// <summary>acc[j] += x[j].</summary>
+        internal static void Add(ReadOnlySpan<float> x, Span<double> acc)
+        {
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated)
+                for (; i + 8 <= x.Length; i += 8)
+                {
+                    var (lo, hi) = Vector256.Widen(Vector256.Create(x.Slice(i, 8)));
+                    (Vector256.Create((ReadOnlySpan<double>)acc.Slice(i, 4)) + lo).CopyTo(acc.Slice(i, 4));
+                    (Vector256.Create((ReadOnlySpan<double>)acc.Slice(i + 4, 4)) + hi).CopyTo(acc.Slice(i + 4, 4));
+                }
+            for (; i < x.Length; i++) acc[i] += x[i];
+        }
+
+        /// <summary>acc[j] += a[j] · b[j], the product in double.</summary>
+        internal static void AddProduct(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<double> acc)
+        {
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated)
+                for (; i + 8 <= a.Length; i += 8)
+                {
+                    var (alo, ahi) = Vector256.Widen(Vector256.Create(a.Slice(i, 8)));
+                    var (blo, bhi) = Vector256.Widen(Vector256.Create(b.Slice(i, 8)));
+                    (Vector256.Create((ReadOnlySpan<double>)acc.Slice(i, 4)) + alo * blo).CopyTo(acc.Slice(i, 4));
+                    (Vector256.Create((ReadOnlySpan<double>)acc.Slice(i + 4, 4)) + ahi * bhi).CopyTo(acc.Slice(i + 4, 4));
+                }
+            for (; i < a.Length; i++) acc[i] += a[i] * (double)b[i];
+        }
+
+        /// <summary>acc[j] += (x[j] − mean[j])², in double.</summary>
+        internal static void AddSquaredDeviation(ReadOnlySpan<float> x, ReadOnlySpan<double> mean, Span<double> acc)
+        {
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated)
+                for (; i + 8 <= x.Length; i += 8)
+                {
+                    var (lo, hi) = Vector256.Widen(Vector256.Create(x.Slice(i, 8)));
+                    lo -= Vector256.Create(mean.Slice(i, 4));
+                    hi -= Vector256.Create(mean.Slice(i + 4, 4));
+                    (Vector256.Create((ReadOnlySpan<double>)acc.Slice(i, 4)) + lo * lo).CopyTo(acc.Slice(i, 4));
+                    (Vector256.Create((ReadOnlySpan<double>)acc.Slice(i + 4, 4)) + hi * hi).CopyTo(acc.Slice(i + 4, 4));
+                }
+            for (; i < x.Length; i++) { double d = x[i] - mean[i]; acc[i] += d * d; }
+        }
     }
 
     private static float[] ToFloat(double[] values)

@@ -92,7 +92,7 @@ public sealed partial class Tensor
 
     /// <summary>max(0, x); the gradient at 0 is 0.</summary>
     public Tensor Relu() => Unary(Map(static (x, y) => TensorPrimitives.Max(x, 0f, y)), "relu",
-        static (x, y, d) => { for (int i = 0; i < d.Length; i++) d[i] = x[i] > 0 ? 1f : 0f; });
+        static (x, y, d) => Elementwise.Step(x, 1f, 0f, d));
 
     /// <summary>x for x &gt; 0, else <paramref name="negativeSlope"/> · x.</summary>
     /// <param name="negativeSlope">Slope below zero (PyTorch default 0.01).</param>
@@ -101,7 +101,7 @@ public sealed partial class Tensor
         var r = new Tensor(NewBuffer(Size), Shape);
         var x = AsReadOnlySpan(); var y = r.Span;
         for (int i = 0; i < y.Length; i++) y[i] = x[i] > 0 ? x[i] : negativeSlope * x[i];
-        return Unary(r, "leaky_relu", (x, y, d) => { for (int i = 0; i < d.Length; i++) d[i] = x[i] > 0 ? 1f : negativeSlope; });
+        return Unary(r, "leaky_relu", (x, y, d) => Elementwise.Step(x, 1f, negativeSlope, d));
     }
 
     /// <summary>GELU in its exact form x · Φ(x) = ½ x (1 + erf(x/√2)).</summary>
