@@ -72,7 +72,8 @@ internal sealed class NbRowKernels
         var xd = s.X; var md = s.Mu; var lf = s.A; var vd = s.B;
         for (int j = 0; j < _cols; j++) lf[j] = xd[j] == 0 ? 0 : CountKernels.LogFactorial(xd[j]);
         var eps = Vector512.Create(_eps);
-        var one = Vector512<double>.One;
+        // Lanes with x = 0 are discarded; 10 keeps lgamma and digamma off their recurrence for them.
+        var ten = Vector512.Create(10.0);
         var sum = Vector512<double>.Zero;
         for (int j = 0; j < _padded; j += 8)
         {
@@ -84,7 +85,7 @@ internal sealed class NbRowKernels
             var nz = ~Vector512.Equals(xv, Vector512<double>.Zero);
             if (nz != Vector512<double>.Zero)
             {
-                var lg = VectorSpecialFunctions.LogGamma512(Vector512.ConditionalSelect(nz, xv + t, one))
+                var lg = VectorSpecialFunctions.LogGamma512(Vector512.ConditionalSelect(nz, xv + t, ten))
                          - Vector512.LoadUnsafe(ref _lgTheta[j]) - Vector512.LoadUnsafe(ref lf[j]);
                 v += Vector512.ConditionalSelect(nz, lg, Vector512<double>.Zero);
             }
@@ -119,6 +120,7 @@ internal sealed class NbRowKernels
         for (int j = _cols; j < _padded; j++) gd[j] = 0;
         var eps = Vector512.Create(_eps);
         var one = Vector512<double>.One;
+        var ten = Vector512.Create(10.0);
         bool wantMu = !dMu.IsEmpty;
         for (int j = 0; j < _padded; j += 8)
         {
@@ -136,7 +138,7 @@ internal sealed class NbRowKernels
                 var nz = ~Vector512.Equals(xv, Vector512<double>.Zero);
                 if (nz != Vector512<double>.Zero)
                 {
-                    var dpsi = VectorSpecialFunctions.Digamma512(Vector512.ConditionalSelect(nz, xv + t, one)) - Vector512.LoadUnsafe(ref _psiTheta![j]);
+                    var dpsi = VectorSpecialFunctions.Digamma512(Vector512.ConditionalSelect(nz, xv + t, ten)) - Vector512.LoadUnsafe(ref _psiTheta![j]);
                     d += Vector512.ConditionalSelect(nz, dpsi, Vector512<double>.Zero);
                 }
                 (Vector512.LoadUnsafe(ref dThetaAcc[j]) + gv * d).StoreUnsafe(ref dThetaAcc[j]);

@@ -118,11 +118,13 @@ internal static class VectorSpecialFunctions
         var ten = System.Runtime.Intrinsics.Vector512.Create(10.0);
         var one = System.Runtime.Intrinsics.Vector512<double>.One;
         var prod = one;
+        bool shifted = false;
         // Γ(z) = Γ(z + k) / (z (z + 1) … (z + k − 1)): at most 10 shifts for z > 0.
         for (int k = 0; k < 10; k++)
         {
             var small = System.Runtime.Intrinsics.Vector512.LessThan(z, ten);
             if (small == System.Runtime.Intrinsics.Vector512<double>.Zero) break;
+            shifted = true;
             prod = System.Runtime.Intrinsics.Vector512.ConditionalSelect(small, prod * z, prod);
             z = System.Runtime.Intrinsics.Vector512.ConditionalSelect(small, z + one, z);
         }
@@ -132,8 +134,8 @@ internal static class VectorSpecialFunctions
             - inv2 * (System.Runtime.Intrinsics.Vector512.Create(1.0 / 1260) - inv2 * (System.Runtime.Intrinsics.Vector512.Create(1.0 / 1680)
             - inv2 * System.Runtime.Intrinsics.Vector512.Create(1.0 / 1188)))));
         var logz = System.Runtime.Intrinsics.Vector512.Log(z);
-        return (z - System.Runtime.Intrinsics.Vector512.Create(0.5)) * logz - z + System.Runtime.Intrinsics.Vector512.Create(HalfLog2Pi) + series
-            - System.Runtime.Intrinsics.Vector512.Log(prod);
+        var result = (z - System.Runtime.Intrinsics.Vector512.Create(0.5)) * logz - z + System.Runtime.Intrinsics.Vector512.Create(HalfLog2Pi) + series;
+        return shifted ? result - System.Runtime.Intrinsics.Vector512.Log(prod) : result;
     }
 
     internal static System.Runtime.Intrinsics.Vector512<double> Digamma512(System.Runtime.Intrinsics.Vector512<double> z)
