@@ -10,7 +10,7 @@ internal sealed record Options
     public ulong Seed { get; init; } = 1024;
     public SvaeVariant[] Variants { get; init; } = [SvaeVariant.Vae, SvaeVariant.BetaVae, SvaeVariant.IVae, SvaeVariant.Svae, SvaeVariant.SvaePlus];
     public bool Json { get; init; }
-    public int CellsPerIntervention { get; init; } = 250;
+    public int CellsPerIntervention { get; init; } = 500;
     public int Interventions { get; init; } = 100;
     public int Genes { get; init; } = 100;
     public int Latent { get; init; } = 15;
@@ -33,7 +33,7 @@ internal sealed record Options
           --seed N            simulation and model seed (default 1024)
           --variants LIST     comma-separated: vae,beta-vae,ivae,svae,svae+ (default: all five)
           --json              print one JSON object with the metrics of every variant
-          --cells-per-chem N  cells per intervention (default 250)
+          --cells-per-chem N  cells per intervention (default 500, the paper's §4.2; demo.py uses 250)
           --chems N           interventions K (default 100; the last 20 % are held out)
           --genes N           genes (default 100)
           --latent N          latent dimension p (default 15)
