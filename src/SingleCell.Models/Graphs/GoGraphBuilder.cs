@@ -145,10 +145,10 @@ public static class GoGraphBuilder
             // before, so J ≤ (sizeT − k)/(|b| + k); it can pass only if t·|b| < Limit(sizeT, k)
             // (lists are sorted by size, so stop there).
             int term = sets[setPtr[target] + k];
-            double limit = Limit(sizeT, k, threshold);
+            int maxSize = MaxSize(Limit(sizeT, k, threshold), threshold);
             for (int q = invPtr[term]; q < invPtr[term + 1]; q++)
             {
-                if (!(threshold * invSize[q] < limit)) break;
+                if (invSize[q] > maxSize) break;
                 int b = inv[q];
                 if (count[b]++ == 0) touched[nt++] = b;
             }
@@ -192,6 +192,17 @@ public static class GoGraphBuilder
 
     /// <summary>The probe cut-off at position k: J &gt; t needs sizeT − k &gt; t·(|b| + k).</summary>
     private static double Limit(int sizeT, int k, double threshold) => sizeT - k - threshold * k;
+
+    /// <summary>The largest size s with t·s &lt; limit, found with the same floating-point test as the verification.</summary>
+    private static int MaxSize(double limit, double threshold)
+    {
+        if (!(threshold > 0)) return limit > 0 ? int.MaxValue : -1;
+        double guess = Math.Ceiling(limit / threshold) - 1;
+        int m = guess > int.MaxValue - 2 ? int.MaxValue - 2 : guess < -1 ? -1 : (int)guess;
+        while (threshold * (m + 1) < limit) m++;
+        while (m >= 0 && !(threshold * m < limit)) m--;
+        return m;
+    }
 
     private static void SortBySizeThenNode(Span<int> sizes, Span<int> nodes)
     {

@@ -25,8 +25,8 @@ public class GoGraphTests
         Assert.That(top0.EdgeCount, Is.EqualTo(4), "k = 0 keeps only the self-loops");
     }
 
-    [TestCase(1), TestCase(2), TestCase(3)]
-    public void Prefix_filtered_build_equals_all_pairs_reference(int seed)
+    [TestCase(1, 0.1), TestCase(2, 0.1), TestCase(3, 0.1), TestCase(4, 0.3), TestCase(5, 0.05), TestCase(6, 0.0), TestCase(7, 0.5)]
+    public void Prefix_filtered_build_equals_all_pairs_reference(int seed, double threshold)
     {
         var rng = new Random(seed);
         var pairs = new List<(string, int)>();
@@ -36,13 +36,13 @@ public class GoGraphTests
             for (int k = 0; k < size; k++) pairs.Add(($"G{gi}", rng.Next(60) < 30 ? rng.Next(5) : rng.Next(200)));
         }
         var ann = GeneAnnotations.FromPairs(pairs);
-        var g = GoGraphBuilder.Build(ann, options: new GoGraphOptions(NeighborsPerGene: 5));
+        var g = GoGraphBuilder.Build(ann, options: new GoGraphOptions(threshold, NeighborsPerGene: 5));
         int n = ann.Count;
         for (int t = 0; t < n; t++)
         {
             var expected = Enumerable.Range(0, n)
                 .Select(s => (s, w: ann.Jaccard(ann.Genes[s], ann.Genes[t])))
-                .Where(x => x.w > 0.1).OrderByDescending(x => x.w).ThenBy(x => x.s).Take(6)
+                .Where(x => x.w > threshold).OrderByDescending(x => x.w).ThenBy(x => x.s).Take(6)
                 .OrderBy(x => x.s).ToArray();
             int node = g.IndexOf(ann.Genes[t]);
             var got = g.InNeighbors(node).ToArray().Select(s => ann.IndexOf(g.Genes[s])).ToArray();
