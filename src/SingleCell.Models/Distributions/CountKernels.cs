@@ -155,12 +155,13 @@ internal static class CountKernels
             var dMu = mu.RequiresGrad ? Tensor.NewBuffer(so.Size) : null;
             float[]? dThetaFull = wantTheta && !th.PerColumn ? new float[so.Size] : null;
             var partial = wantTheta && th.PerColumn ? new double[(rows + RowsPerChunk - 1) / RowsPerChunk][] : null;
+            if (partial != null) rowKernels!.PrepareThetaGradient();
             ForChunks(rows, cols, (c, r0, r1) =>
             {
                 if (rowKernels != null)
                 {
                     var scratch = rowKernels.CreateScratch();
-                    var acc = partial != null ? new double[cols] : null;
+                    var acc = partial != null ? rowKernels.CreateThetaAccumulator() : null;
                     for (int r = r0; r < r1; r++)
                         rowKernels.Backward(xs.AsSpan(r * cols, cols), ms.AsSpan(r * cols, cols), gArr.AsSpan(r * cols, cols), 1f,
                             dMu != null ? dMu.AsSpan(r * cols, cols) : default, acc, scratch);
@@ -238,12 +239,13 @@ internal static class CountKernels
             var dLogits = logits.RequiresGrad ? Tensor.NewBuffer(rows * cols) : null;
             var dLib = library.RequiresGrad ? new float[rows] : null;
             var partial = theta.RequiresGrad ? new double[(rows + RowsPerChunk - 1) / RowsPerChunk][] : null;
+            if (partial != null) rowKernels.PrepareThetaGradient();
             ForChunks(rows, cols, (c, r0, r1) =>
             {
                 var scratch = rowKernels.CreateScratch();
                 var mu = new float[cols];
                 var dMu = new float[cols];
-                var acc = partial != null ? new double[cols] : null;
+                var acc = partial != null ? rowKernels.CreateThetaAccumulator() : null;
                 for (int r = r0; r < r1; r++)
                 {
                     var p = rho.AsSpan(r * cols, cols);
@@ -312,7 +314,6 @@ internal static class CountKernels
             bool wantMu = mu.RequiresGrad, wantTheta = theta.RequiresGrad, wantPi = pi.RequiresGrad;
             var dMu = wantMu ? Tensor.NewBuffer(so.Size) : null;
             var dPi = wantPi ? Tensor.NewBuffer(so.Size) : null;
-            double[]? dThetaCol = wantTheta && th.PerColumn ? new double[th.Period] : null;
             float[]? dThetaFull = wantTheta && !th.PerColumn ? new float[so.Size] : null;
             double[]? psiCol = null;
             if (wantTheta && th.PerColumn)
@@ -320,12 +321,11 @@ internal static class CountKernels
                 psiCol = new double[th.Period];
                 for (int k = 0; k < th.Period; k++) psiCol[k] = SpecialFunctions.Digamma(th.Values[k]);
             }
-            int nChunks = (rows + RowsPerChunk - 1) / RowsPerChunk;
-            var partial = dThetaCol != null ? new double[nChunks][] : null;
+            var partial = wantTheta && th.PerColumn ? new double[(rows + RowsPerChunk - 1) / RowsPerChunk][] : null;
             ForChunks(rows, cols, (c, r0, r1) =>
             {
             var logTm = new double[cols];
-            double[]? dThetaCol = partial != null ? (partial[c] = new double[th.Period]) : null;
+            double[]? dThetaCol = partial != null ? (partial[c] = new double[cols]) : null;
             for (int r = r0; r < r1; r++)
             {
                 int o = r * cols;
@@ -362,22 +362,14 @@ internal static class CountKernels
                     else { dPiI = 0; dMuI = 0; dThetaI = 0; }
                     if (dMu != null) dMu[i] = (float)(gi * dMuI);
                     if (dPi != null) dPi[i] = (float)(gi * dPiI);
-                    if (dThetaCol != null) dThetaCol[k] += gi * dThetaI;
+                    if (dThetaCol != null) dThetaCol[j] += gi * dThetaI;
                     else if (dThetaFull != null) dThetaFull[i] = (float)(gi * dThetaI);
                 }
             }
             });
-            if (partial != null)
-                foreach (var part in partial)
-                    for (int k = 0; k < part.Length; k++) dThetaCol![k] += part[k];
             if (dMu != null) mu.AccumulateGradient(dMu, so, owned: true);
             if (dPi != null) pi.AccumulateGradient(dPi, so, owned: true);
-            if (dThetaCol != null)
-            {
-                var gt = new float[th.Period];
-                for (int k = 0; k < gt.Length; k++) gt[k] = (float)dThetaCol[k];
-                theta.AccumulateGradient(gt, theta.Shape, owned: true);
-            }
+            if (partial != null) theta.AccumulateGradient(ReduceThetaPartials(partial, th.Period, cols), theta.Shape, owned: true);
             else if (dThetaFull != null) theta.AccumulateGradient(dThetaFull, so, owned: true);
         });
     }

@@ -61,6 +61,18 @@ internal sealed class NbRowKernels
     /// <summary>Buffers for one thread.</summary>
     internal Scratch CreateScratch() => new(_padded);
 
+    /// <summary>A zeroed per-column θ-gradient accumulator for <see cref="Backward"/>: padded to the vector width, of which the first cols entries are used.</summary>
+    internal double[] CreateThetaAccumulator() => new double[_padded];
+
+    /// <summary>Computes ψ(θ) per column once, before rows run in parallel with θ gradients.</summary>
+    internal void PrepareThetaGradient()
+    {
+        if (_psiTheta != null) return;
+        var psi = new double[_padded];
+        VectorSpecialFunctions.Digamma(_theta, psi);
+        _psiTheta = psi;
+    }
+
     /// <summary>
     /// log NB(x_j; μ_j, θ_j) for one row, written to <paramref name="y"/> unless it is empty;
     /// returns the row's sum (accumulated in double).
@@ -101,17 +113,13 @@ internal sealed class NbRowKernels
     /// <summary>
     /// One row of the backward pass with upstream gradient (g_j or 1) · <paramref name="scale"/>:
     /// ∂/∂μ into <paramref name="dMu"/> (unless empty) and ∂/∂θ added per column to
-    /// <paramref name="dThetaAcc"/> (when not null; length ≥ cols).
+    /// <paramref name="dThetaAcc"/> (when not null: from <see cref="CreateThetaAccumulator"/>, after <see cref="PrepareThetaGradient"/>).
     /// </summary>
     internal void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> mu, ReadOnlySpan<float> g, float scale,
         Span<float> dMu, double[]? dThetaAcc, Scratch s)
     {
-        if (dThetaAcc != null && _psiTheta == null)
-        {
-            var psi = new double[_padded];
-            VectorSpecialFunctions.Digamma(_theta, psi);
-            _psiTheta = psi;
-        }
+        if (dThetaAcc != null && (_psiTheta == null || dThetaAcc.Length < _padded))
+            throw new InvalidOperationException("NB rows: θ gradients need PrepareThetaGradient() and an accumulator from CreateThetaAccumulator().");
         if (!_vector) { BackwardScalar(x, mu, g, scale, dMu, dThetaAcc); return; }
         Load(x, mu, s.X, s.Mu);
         var xd = s.X; var md = s.Mu; var gd = s.A; var dd = s.B;
