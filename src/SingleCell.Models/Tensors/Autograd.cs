@@ -166,7 +166,10 @@ public sealed partial class Tensor
             {
                 stack.Push((t, next + 1));
                 var child = inputs[next];
-                if (child._node != null && child._node.BackwardRule != null && visited.Add(child)) stack.Push((child, 0));
+                if (child._node != null && child._node.BackwardRule == null)
+                    throw new InvalidOperationException(
+                        $"Backward: '{t._node!.Op}' uses the output of '{child._node.Op}', whose graph was already freed by an earlier Backward call; recompute the forward pass (its gradient would otherwise be lost).");
+                if (child._node != null && visited.Add(child)) stack.Push((child, 0));
                 continue;
             }
             order.Add(t);

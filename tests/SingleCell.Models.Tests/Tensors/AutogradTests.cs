@@ -35,6 +35,25 @@ public class AutogradTests
     }
 
     [Test]
+    public void A_second_loss_through_a_freed_shared_subgraph_throws_instead_of_dropping_its_gradient()
+    {
+        var x = Tensor.FromArray([1f, 2f], 2); x.RequiresGrad = true;
+        var h = x.Exp();
+        var l1 = (h * 2f).Sum();
+        var l2 = (h * h).Sum();
+        l1.Backward();
+        var ex = Assert.Throws<InvalidOperationException>(() => l2.Backward());
+        Assert.That(ex!.Message, Does.Contain("already freed").And.Contain("exp"));
+        // Summing the losses first gives both contributions: d/dx (2eˣ + e²ˣ) = 2eˣ + 2e²ˣ.
+        x.Grad = null;
+        var g = x.Exp();
+        ((g * 2f).Sum() + (g * g).Sum()).Backward();
+        var grad = x.Grad!.ToArray();
+        for (int i = 0; i < 2; i++)
+            Assert.That(grad[i], Is.EqualTo(2 * Math.Exp(i + 1) + 2 * Math.Exp(2 * (i + 1))).Within(1e-4).Percent);
+    }
+
+    [Test]
     public void Intermediate_values_stay_readable_after_backward()
     {
         var x = Tensor.FromArray([0f, 1f], 2); x.RequiresGrad = true;
