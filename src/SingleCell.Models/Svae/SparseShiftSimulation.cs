@@ -284,22 +284,7 @@ public sealed class SparseShiftSimulation
 
     private AnnData BuildAnnData(int n, int genes, int k, int p)
     {
-        var indPtr = new int[n + 1];
-        int nnz = 0;
-        foreach (float v in Counts) if (v != 0) nnz++;
-        var indices = new int[nnz];
-        var values = new float[nnz];
-        for (int i = 0, at = 0; i < n; i++)
-        {
-            for (int j = 0; j < genes; j++)
-            {
-                float v = Counts[(long)i * genes + j];
-                if (v == 0) continue;
-                indices[at] = j; values[at] = v; at++;
-            }
-            indPtr[i + 1] = at;
-        }
-        var x = new CellMatrix(n, genes, indPtr, indices, values, validate: false);
+        var x = CellMatrix.FromDense(Counts, n, genes);
         var obsNames = new string[n];
         for (int i = 0; i < n; i++) obsNames[i] = i.ToString(CultureInfo.InvariantCulture);
         var varNames = new string[genes];
@@ -308,16 +293,8 @@ public sealed class SparseShiftSimulation
         var categories = new string[k];
         for (int c = 0; c < k; c++) categories[c] = c.ToString(CultureInfo.InvariantCulture);
         data.Obs.Add(new CategoricalColumn(LabelKey, categories, (int[])Labels.Clone()));
-        data.Obsm[LatentKey] = new DenseMatrix(n, p, ToFloats(Latents));
-        data.Uns[PriorMeanKey] = new DenseMatrix(k, p, ToFloats(PriorMean));
+        data.Obsm[LatentKey] = new DenseMatrix(n, p, Evaluation.RowMajor.ToFloats(Latents));
+        data.Uns[PriorMeanKey] = new DenseMatrix(k, p, Evaluation.RowMajor.ToFloats(PriorMean));
         return data;
-    }
-
-    private static float[] ToFloats(double[,] m)
-    {
-        int rows = m.GetLength(0), columns = m.GetLength(1);
-        var f = new float[rows * columns];
-        for (int i = 0, t = 0; i < rows; i++) for (int j = 0; j < columns; j++, t++) f[t] = (float)m[i, j];
-        return f;
     }
 }

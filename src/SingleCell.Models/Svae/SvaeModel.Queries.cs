@@ -232,7 +232,7 @@ public sealed partial class SvaeModel
     {
         var src = On(data);
         var cells = Enumerable.Range(0, src._counts.Rows).ToArray();
-        var elbo = GetElbo(data);
+        var elbo = src.GetElbo();
         return new Dictionary<string, double>
         {
             ["elbo"] = elbo.Average(),

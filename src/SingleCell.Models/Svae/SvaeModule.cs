@@ -139,12 +139,7 @@ internal sealed class SvaeModule : Module
     }
 
     /// <summary>Fixes the mask to 1[σ(λ) &gt; 0.5] (the code's <c>threshold()</c>).</summary>
-    internal void FreezeMask()
-    {
-        var l = ((Tensor)MaskLogits).AsReadOnlySpan();
-        _fixedMask = new float[l.Length];
-        for (int i = 0; i < l.Length; i++) _fixedMask[i] = l[i] > 0f ? 1f : 0f;
-    }
+    internal void FreezeMask() => _fixedMask = ThresholdedMask();
 
     /// <summary>Per-cell log NB(x | l·softmax(η), θ), summed over genes: [B] (one fused operation).</summary>
     internal Tensor LogLikelihood(Tensor counts, Tensor library, Tensor logits) =>
@@ -173,7 +168,6 @@ internal sealed class SvaeModule : Module
         var perCell = -ll + kl * klCoef;
         Tensor total;
         double global = 0;
-        var pi = ((Tensor)MaskLogits).Sigmoid();
         if (_options.Variant == SvaeVariant.SvaePlus)
         {
             total = perCell.Mean() * (float)context.TrainItemCount;
@@ -181,6 +175,7 @@ internal sealed class SvaeModule : Module
             {
                 // KLglobal = −Σ [log α + (α − 1) log(1 − π)]
                 double a = SparsityPenalty;
+                var pi = ((Tensor)MaskLogits).Sigmoid();
                 var klGlobal = ((1f - pi + 1e-8f).Log() * (float)(a - 1) + (float)Math.Log(a)).Sum().Neg();
                 global = klGlobal.Item();
                 total = total + klGlobal * (float)w;
@@ -191,7 +186,7 @@ internal sealed class SvaeModule : Module
             total = perCell.Mean();
             if (_options.Variant == SvaeVariant.Svae && _fixedMask == null)
             {
-                var penalty = pi.Mean() * (float)SparsityPenalty;
+                var penalty = ((Tensor)MaskLogits).Sigmoid().Mean() * (float)SparsityPenalty;
                 global = penalty.Item();
                 total = total + penalty;
             }
@@ -199,9 +194,10 @@ internal sealed class SvaeModule : Module
         double rate = 0;
         if (_options.UsesLabelPrior)
         {
-            var mask = _fixedMask ?? ThresholdedMask();
-            foreach (var v in mask) rate += v;
-            rate /= mask.Length;
+            // The share of (label, latent) pairs in the mask: frozen, or 1[σ(λ) > 0.5] ⇔ λ > 0.
+            if (_fixedMask != null) foreach (var v in _fixedMask) rate += v;
+            else foreach (var l in ((Tensor)MaskLogits).AsReadOnlySpan()) if (l > 0f) rate++;
+            rate /= (double)Labels * _options.LatentDim;
         }
         return new LossOutput(total, -ll.Mean().Item(), kl.Mean().Item(), global)
         {

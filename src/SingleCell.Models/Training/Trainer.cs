@@ -67,8 +67,8 @@ public sealed class Trainer
         if (trainIndices.Length == 0) throw new ArgumentException("Fit: no training items.", nameof(trainIndices));
         var o = _options;
         var history = new TrainingHistory { TrainIndices = trainIndices, ValidationIndices = validationIndices };
-        var parameters = new List<Parameter>();
-        foreach (var p in task.Module.Parameters()) if (p.RequiresGrad) parameters.Add(p);
+        var named = task.Module.NamedParameters().Where(kv => kv.Value.RequiresGrad).ToArray();
+        var parameters = named.Select(kv => kv.Value).ToList();
         var optimizer = CreateOptimizer(parameters);
         var stepGradients = new float[]?[parameters.Count];
         var shuffle = new Generator(o.Seed ^ 0x5DEECE66DUL);
@@ -102,7 +102,7 @@ public sealed class Trainer
                 if (o.NonFiniteGuard) CheckFinite(loss, epoch, step);
                 RecycleGradients(parameters, stepGradients);
                 loss.Total.Backward();
-                if (o.NonFiniteGuard) CheckGradients(task.Module, epoch, step);
+                if (o.NonFiniteGuard) CheckGradients(named, epoch, step);
                 if (o.GradientClipNorm is double clip) GradientClipping.ClipGradNorm(parameters, clip);
                 optimizer.Step();
                 for (int i = 0; i < parameters.Count; i++) stepGradients[i] = parameters[i].Grad?._data;
@@ -239,9 +239,9 @@ public sealed class Trainer
             if (!double.IsFinite(value)) throw new NonFiniteLossException(epoch, step, key, value);
     }
 
-    private static void CheckGradients(Module module, int epoch, int step)
+    private static void CheckGradients(KeyValuePair<string, Parameter>[] parameters, int epoch, int step)
     {
-        foreach (var (name, p) in module.NamedParameters())
+        foreach (var (name, p) in parameters)
         {
             var g = p.Grad;
             if (g != null && g.HasNonFinite()) throw new NonFiniteLossException(epoch, step, "gradient of " + name, double.NaN);

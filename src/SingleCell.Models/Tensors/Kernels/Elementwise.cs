@@ -16,9 +16,6 @@ internal static class Elementwise
     /// <summary>dst += src.</summary>
     internal static void AddInPlace(Span<float> dst, ReadOnlySpan<float> src) => TensorPrimitives.Add(dst, src, dst);
 
-    /// <summary>dst += alpha · src.</summary>
-    internal static void AxpyInPlace(Span<float> dst, float alpha, ReadOnlySpan<float> src) => TensorPrimitives.MultiplyAdd(src, alpha, dst, dst);
-
     /// <summary>
     /// ln(1 + x), accurate near 0 by Goldberg's correction: with u = fl(1 + x),
     /// log1p(x) = ln(u) · x / (u − 1) (and x itself where u = 1). A few ulps everywhere on x &gt; −1.

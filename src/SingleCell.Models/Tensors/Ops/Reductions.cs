@@ -28,8 +28,10 @@ public sealed partial class Tensor
         if (!NeedsGrad(this)) return r;
         var self = this;
         var keep = Shape.Reduce(ax, true);
-        // The gradient of the kept-dim shape broadcasts back over the axis.
-        return Record(r, "sum", [this], g => self.AccumulateGradient(ExpandTo(new Tensor(g._data, keep), self.Shape), owned: false));
+        // The gradient of the kept-dim shape broadcasts back over the axis. ExpandTo returns a fresh
+        // array, or g's own buffer when the axis has size 1, which AccumulateGradient never adopts.
+        return Record(r, "sum", [this],
+            g => self.AccumulateGradient(ExpandTo(new Tensor(g._data, keep), self.Shape), owned: true));
     }
 
     /// <summary>Mean over <paramref name="axis"/>.</summary>
