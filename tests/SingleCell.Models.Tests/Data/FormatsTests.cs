@@ -5,6 +5,28 @@ namespace SingleCell.Models.Tests.Data;
 
 public class MatrixMarketTests
 {
+    [TestCase("-1 3 2")]
+    [TestCase("3 -2 2")]
+    [TestCase("3 3 -5")]
+    [TestCase("3 3 99999999999999999999")]
+    [TestCase("3 x 2")]
+    public void Bad_size_lines_are_format_errors(string sizeLine)
+    {
+        var text = "%%MatrixMarket matrix coordinate real general\n" + sizeLine + "\n1 1 1\n";
+        var ex = Assert.Throws<FormatException>(() => MatrixMarket.Read(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)), out _));
+        Assert.That(ex!.Message, Does.Contain("size line"));
+    }
+
+    [Test]
+    public void A_huge_declared_count_does_not_preallocate_it()
+    {
+        // Two billion declared entries, one present: the count mismatch is reported, nothing near 13 GB is allocated.
+        var text = "%%MatrixMarket matrix coordinate real general\n2 2 2000000000\n1 1 1\n";
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Throws<FormatException>(() => MatrixMarket.Read(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)), out _));
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.LessThan(64L << 20));
+    }
+
     [Test]
     public void Reads_symmetric_real_with_comments_and_sums_nothing_extra()
     {

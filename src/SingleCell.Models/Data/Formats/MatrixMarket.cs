@@ -63,10 +63,13 @@ public static class MatrixMarket
         if (line == null) throw new FormatException("MatrixMarket file has no size line.");
         var size = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         if (size.Length != 3) throw new FormatException($"Bad MatrixMarket size line '{line}'.");
-        int rows = int.Parse(size[0], CultureInfo.InvariantCulture), columns = int.Parse(size[1], CultureInfo.InvariantCulture);
-        long declared = long.Parse(size[2], CultureInfo.InvariantCulture);
+        if (!int.TryParse(size[0], NumberStyles.None, CultureInfo.InvariantCulture, out int rows)
+            || !int.TryParse(size[1], NumberStyles.None, CultureInfo.InvariantCulture, out int columns)
+            || !long.TryParse(size[2], NumberStyles.None, CultureInfo.InvariantCulture, out long declared))
+            throw new FormatException($"Bad MatrixMarket size line '{line}': expected three non-negative integers (rows, columns, entries).");
         bool symmetric = symmetry == "symmetric", pattern = field == "pattern";
-        int capacity = (int)Math.Min(declared * (symmetric ? 2 : 1), int.MaxValue / 2);
+        // The declared count only sizes the first allocation; the lists grow with what is actually read.
+        int capacity = (int)Math.Min(declared * (symmetric ? 2 : 1), 1 << 20);
         var ri = new List<int>(capacity);
         var ci = new List<int>(capacity);
         var vs = new List<float>(capacity);

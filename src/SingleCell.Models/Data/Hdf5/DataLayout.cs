@@ -33,6 +33,7 @@ internal sealed class DataLayout
             if (cls != 0) layout._address = r.Offset();
             var dims = new long[dimensionality];
             for (int i = 0; i < dimensionality; i++) dims[i] = r.U32();
+            if (cls > 2) throw ds.Error($"layout class {cls} is not defined for layout message version {version}.");
             layout._kind = (Kind)cls;
             if (cls == 2)
             {
@@ -94,13 +95,13 @@ internal sealed class DataLayout
                         }
                         layout._address = r.Offset();
                     }
-                    if (layout._chunkDims.Length != rank) throw ds.Error($"chunk rank {layout._chunkDims.Length} differs from dataset rank {rank}.");
                     break;
             }
         }
         else throw ds.Error($"layout message version {version} is not supported.");
         if (layout._kind == Kind.Chunked)
         {
+            if (rank == 0) throw ds.Error("a scalar dataset cannot be chunked.");
             if (layout._chunkDims.Length != rank) throw ds.Error($"chunk rank {layout._chunkDims.Length} differs from dataset rank {rank}.");
             long chunkBytes = ds.Type.Size;
             foreach (var c in layout._chunkDims)
