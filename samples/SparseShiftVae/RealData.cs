@@ -28,13 +28,13 @@ internal static class RealData
         {
             var model = SvaeModel.Create(data, new SvaeSetup("target", ControlLabels: ["non-targeting"]), new SvaeOptions
             {
-                Variant = variant, LatentDim = p, Seed = o.Seed,
+                Variant = variant, LatentDim = p, Seed = o.Seed, KlWarmupEpochs = 10,
                 Beta = variant == SvaeVariant.BetaVae ? o.Beta : 1.0,
                 SparsityPenalty = variant == SvaeVariant.Svae ? o.SvaeAlpha : variant == SvaeVariant.SvaePlus ? o.PlusAlpha : null,
             });
             var trainCells = Enumerable.Range(0, data.NObs).Except(model.CellsWithLabels(heldOut)).ToArray();
             // Real-data settings of the paper's script: KL warm-up 10 epochs, early stopping on the validation ELBO.
-            var history = model.Fit(trainCells, new TrainerOptions { MaxEpochs = o.Epochs, KlWarmupEpochs = 10, EarlyStopping = true, Seed = o.Seed });
+            var history = model.Fit(trainCells, new TrainerOptions { MaxEpochs = o.Epochs, EarlyStopping = true, Seed = o.Seed });
             var transfer = model.TransferToHeldOut(heldOut, new TransferOptions
             {
                 RetrainEpochs = o.Epochs, FineTuneEpochs = o.Epochs, Particles = o.Particles, Seed = o.Seed,

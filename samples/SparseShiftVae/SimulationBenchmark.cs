@@ -35,15 +35,16 @@ internal static class SimulationBenchmark
             Beta = variant == SvaeVariant.BetaVae ? o.Beta : 1.0,
             SparsityPenalty = variant == SvaeVariant.Svae ? o.SvaeAlpha : variant == SvaeVariant.SvaePlus ? o.PlusAlpha : null,
             Seed = o.Seed,
+            KlWarmupEpochs = o.KlWarmup,
         });
         var trainer = new TrainerOptions
         {
-            MaxEpochs = o.Epochs, KlWarmupEpochs = o.KlWarmup, EarlyStopping = true, EarlyStoppingPatience = 45, Seed = o.Seed,
+            MaxEpochs = o.Epochs, EarlyStopping = true, EarlyStoppingPatience = 45, Seed = o.Seed,
         };
         var history = model.Fit(sim.TrainCells, trainer, new Progress("train", o.Epochs, report));
 
         // Metrics on the training cells: posterior means against the true latents.
-        var zHat = RowMajor.ToMatrix(Flatten(model.GetLatentRepresentation(cells: sim.TrainCells)), o.Latent);
+        var zHat = RowMajor.ToMatrix(model.GetLatentRepresentation(cells: sim.TrainCells).Values, o.Latent);
         var z = RowMajor.SelectRows(sim.Latents, sim.TrainCells);
         double mccP = LatentMetrics.Mcc(z, zHat, CorrelationMethod.Pearson);
         double mccS = LatentMetrics.Mcc(z, zHat, CorrelationMethod.Spearman);
@@ -65,13 +66,6 @@ internal static class SimulationBenchmark
         var seconds = history.SecondsPerEpoch.Order().ToArray();
         return new VariantResult(Options.Key(variant), mccP, mccS, r2, graph?.Precision, graph?.Recall, graph?.F1,
             transfer.InterventionalNll, seconds.Length == 0 ? double.NaN : seconds[seconds.Length / 2], history.Epochs, history.StopReason);
-    }
-
-    private static float[] Flatten(float[,] m)
-    {
-        var r = new float[m.Length];
-        Buffer.BlockCopy(m, 0, r, 0, r.Length * sizeof(float));
-        return r;
     }
 
     /// <summary>Forwards end-of-epoch reports as "stage, fraction".</summary>

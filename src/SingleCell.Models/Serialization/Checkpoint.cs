@@ -35,8 +35,8 @@ public static class Checkpoint
     /// <summary>The value of the <c>format</c> metadata key.</summary>
     public const string FormatName = "singlecell-models";
 
-    /// <summary>The format version written (and the newest one read).</summary>
-    public const int CurrentFormatVersion = 1;
+    /// <summary>The newest format version read (and the default written): 2 is the model layout of <c>Modeling.ModelCheckpoint</c>.</summary>
+    public const int CurrentFormatVersion = 2;
 
     /// <summary>Reserved metadata key naming the format.</summary>
     public const string FormatKey = "format";
@@ -48,15 +48,18 @@ public static class Checkpoint
     /// <param name="path">Target file; replaced if it exists.</param>
     /// <param name="tensors">Named tensors.</param>
     /// <param name="metadata">Optional string entries (for example JSON with model options); may not use the reserved keys.</param>
+    /// <param name="formatVersion">The format version to record (1 … <see cref="CurrentFormatVersion"/>).</param>
     /// <exception cref="ArgumentException">A reserved metadata key, or a bad tensor name.</exception>
-    public static void Save(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void Save(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null, int formatVersion = CurrentFormatVersion)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(formatVersion, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(formatVersion, CurrentFormatVersion);
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(tensors);
         var meta = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [FormatKey] = FormatName,
-            [FormatVersionKey] = CurrentFormatVersion.ToString(CultureInfo.InvariantCulture),
+            [FormatVersionKey] = formatVersion.ToString(CultureInfo.InvariantCulture),
         };
         if (metadata != null)
             foreach (var kv in metadata)
@@ -68,6 +71,7 @@ public static class Checkpoint
 
         string full = Path.GetFullPath(path);
         string dir = Path.GetDirectoryName(full) ?? ".";
+        RemoveStaleTemporaries(dir, Path.GetFileName(full));
         string tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try
         {
@@ -82,6 +86,19 @@ public static class Checkpoint
         {
             try { File.Delete(tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             throw;
+        }
+    }
+
+    /// <summary>Deletes temporaries that killed saves of the same file left behind (saves of one path are not meant to run concurrently).</summary>
+    private static void RemoveStaleTemporaries(string dir, string name)
+    {
+        if (!Directory.Exists(dir)) return;
+        foreach (var orphan in Directory.EnumerateFiles(dir, $".{name}.*.tmp"))
+        {
+            // Only names of our own pattern: '.' + name + '.' + 32 hex digits + '.tmp'.
+            string middle = Path.GetFileName(orphan)[(name.Length + 2)..^4];
+            if (middle.Length != 32 || !middle.All(char.IsAsciiHexDigit)) continue;
+            try { File.Delete(orphan); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
 

@@ -1,4 +1,6 @@
 using SingleCell.Models.Data;
+using SingleCell.Models.Distributions;
+using SingleCell.Models.Modeling;
 using SingleCell.Models.Tensors;
 
 namespace SingleCell.Models.Svae;
@@ -7,102 +9,66 @@ public sealed partial class SvaeModel
 {
     private const int QueryBatch = 512;
 
-    /// <summary>Counts and labels of <paramref name="data"/> aligned to the model's schema, or the model's own.</summary>
-    private SvaeModel On(AnnData? data)
+    /// <summary>Counts and labels of <paramref name="data"/> aligned to the schema, or the model's own.</summary>
+    private (AlignedData Data, int[] Labels) On(AnnData? data)
     {
-        if (data == null) return this;
-        var counts = CountsOf(data, Setup);
-        var position = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int j = 0; j < data.NVars; j++) position[data.VarNames[j]] = j;
-        var map = new int[GeneNames.Count];
-        bool identity = data.NVars == GeneNames.Count;
-        for (int g = 0; g < map.Length; g++)
-        {
-            if (!position.TryGetValue(GeneNames[g], out map[g]))
-                throw new ArgumentException($"sVAE: gene '{GeneNames[g]}' of the model's schema is not in the data ({data.NVars} genes).");
-            identity &= map[g] == g;
-        }
-        if (!identity) counts = Reorder(counts, map);
-        var raw = LabelStrings(data, Setup.PerturbationKey);
-        var controls = new HashSet<string>(Setup.ControlLabels ?? [], StringComparer.Ordinal);
-        var index = LabelNames.Select((l, i) => (l, i)).ToDictionary(t => t.l, t => t.i, StringComparer.Ordinal);
-        var labels = new int[raw.Length];
-        for (int i = 0; i < raw.Length; i++)
-        {
-            if (controls.Contains(raw[i])) labels[i] = -1;
-            else if (!index.TryGetValue(raw[i], out labels[i]))
-                throw new ArgumentException($"sVAE: cell '{data.ObsNames[i]}' has label '{raw[i]}', which is not among the model's {LabelNames.Count} labels.");
-        }
-        return new SvaeModel(Module, Setup, (string[])GeneNames, (string[])LabelNames, counts, labels) { IsTrained = IsTrained };
-    }
-
-    private static CellMatrix Reorder(CellMatrix m, int[] map)
-    {
-        var inverse = new int[m.Columns];
-        Array.Fill(inverse, -1);
-        for (int g = 0; g < map.Length; g++) inverse[map[g]] = g;
-        var ptr = new int[m.Rows + 1];
-        var idx = new List<int>(); var val = new List<float>();
-        var row = new List<(int, float)>();
-        for (int r = 0; r < m.Rows; r++)
-        {
-            row.Clear();
-            var ri = m.RowIndices(r); var rv = m.RowValues(r);
-            for (int k = 0; k < ri.Length; k++) if (inverse[ri[k]] >= 0) row.Add((inverse[ri[k]], rv[k]));
-            row.Sort((a, b) => a.Item1.CompareTo(b.Item1));
-            foreach (var (c, v) in row) { idx.Add(c); val.Add(v); }
-            ptr[r + 1] = idx.Count;
-        }
-        return new CellMatrix(m.Rows, map.Length, ptr, idx.ToArray(), val.ToArray());
+        var aligned = AlignedOrTraining(data);
+        return (aligned, LabelsOf(aligned));
     }
 
     private static int[] AllOrGiven(int[]? cells, int n) => cells ?? Enumerable.Range(0, n).ToArray();
 
-    /// <summary>Runs <paramref name="body"/> over the cells in batches, in eval mode without gradients.</summary>
-    private void ForBatches(int[] cells, Action<int, int[]> body)
+    /// <summary>Runs <paramref name="body"/> over batches of <paramref name="cells"/> in eval mode without gradients.</summary>
+    private void ForBatches(int[] cells, Action<int, int[]> body) => Query(() =>
     {
-        bool wasTraining = Module.IsTraining;
-        Module.Eval();
-        try
-        {
-            using (Tensor.NoGrad())
-                for (int start = 0; start < cells.Length; start += QueryBatch)
-                    body(start, cells[start..Math.Min(cells.Length, start + QueryBatch)]);
-        }
-        finally { Module.Train(wasTraining); }
+        for (int start = 0; start < cells.Length; start += QueryBatch)
+            body(start, cells[start..Math.Min(cells.Length, start + QueryBatch)]);
+        return 0;
+    });
+
+    private static int[] Pick(int[] labels, int[] cells)
+    {
+        var l = new int[cells.Length];
+        for (int i = 0; i < l.Length; i++) l[i] = labels[cells[i]];
+        return l;
     }
 
-    /// <summary>Posterior means E[z | x] (the code's <c>qz.loc</c>), cells × latents, in eval mode.</summary>
-    /// <param name="data">Data to embed (aligned to the schema); null for the model's own.</param>
-    /// <param name="cells">Rows to embed; null for all.</param>
-    public float[,] GetLatentRepresentation(AnnData? data = null, int[]? cells = null)
+    /// <summary>Posterior means of the latent variables (cells × p), in eval mode.</summary>
+    /// <param name="data">Data to embed (aligned to the schema); null for the model's own cells.</param>
+    /// <param name="cells">Row indices into that data; null for all.</param>
+    /// <exception cref="DataSchemaException">The data does not fit the schema.</exception>
+    public DenseMatrix GetLatentRepresentation(AnnData? data = null, int[]? cells = null)
     {
-        var src = On(data);
-        var ids = AllOrGiven(cells, src._counts.Rows);
+        var (src, _) = On(data);
+        var ids = AllOrGiven(cells, src.CellCount);
         int p = Options.LatentDim;
-        var result = new float[ids.Length, p];
+        var result = new float[ids.Length * p];
         ForBatches(ids, (start, batch) =>
         {
-            var (m, _) = Module.Inference(src.Batch(batch));
-            var s = m.AsReadOnlySpan();
-            for (int i = 0; i < batch.Length; i++)
-                for (int j = 0; j < p; j++) result[start + i, j] = s[i * p + j];
+            var (m, _) = Module.Inference(Batches.Dense(src.Matrix, batch));
+            m.AsReadOnlySpan().CopyTo(result.AsSpan(start * p));
         });
-        return result;
+        return new DenseMatrix(ids.Length, p, result);
     }
 
-    /// <summary>The intervention graph π = σ(λ) and its targets π &gt; <paramref name="threshold"/> (paper §3.4).</summary>
-    /// <param name="threshold">Inclusion threshold (0.5 in the paper).</param>
+    DenseMatrix ILatentModel.GetLatentRepresentation(AnnData data) => GetLatentRepresentation(data, null);
+
+    /// <summary>
+    /// The intervention graph: π = σ(λ) (or the frozen mask after the transfer protocol) and μ_a per
+    /// label. For the VAE and β-VAE, which ignore labels, π is all zeros.
+    /// </summary>
+    /// <param name="threshold">Inclusion threshold on π.</param>
     public InterventionGraph GetInterventionGraph(double threshold = 0.5)
     {
         int k = LabelNames.Count, p = Options.LatentDim;
         var logits = ((Tensor)Module.MaskLogits).AsReadOnlySpan();
         var mu = ((Tensor)Module.PriorMean).AsReadOnlySpan();
+        var frozen = Module.IsMaskFrozen ? Module.FrozenMask.AsReadOnlySpan() : default;
         var pi = new double[k, p]; var t = new bool[k, p]; var shift = new double[k, p];
         for (int a = 0; a < k; a++)
             for (int i = 0; i < p; i++)
             {
-                double v = Module.FixedMask?[a * p + i] ?? 1.0 / (1.0 + Math.Exp(-logits[a * p + i]));
+                double v = frozen.IsEmpty ? 1.0 / (1.0 + Math.Exp(-logits[a * p + i])) : frozen[a * p + i];
                 pi[a, i] = Options.UsesLabelPrior ? v : 0;
                 t[a, i] = pi[a, i] > threshold;
                 shift[a, i] = mu[a * p + i];
@@ -110,41 +76,40 @@ public sealed partial class SvaeModel
         return new InterventionGraph(LabelNames, pi, t, shift);
     }
 
-    /// <summary>Decoder frequencies ρ(E[z | x]) × <paramref name="librarySize"/>, cells × genes (scvi-tools' <c>get_normalized_expression</c> with one sample at the posterior mean).</summary>
-    /// <param name="data">Data (aligned to the schema); null for the model's own.</param>
-    /// <param name="cells">Rows; null for all.</param>
-    /// <param name="librarySize">Scale of each row (1: frequencies that sum to 1).</param>
-    public float[,] GetNormalizedExpression(AnnData? data = null, int[]? cells = null, double librarySize = 1)
+    /// <summary>Decoded expression frequencies ρ = softmax(decoder(z̄)) at the posterior mean, times <paramref name="librarySize"/> (cells × genes).</summary>
+    /// <param name="data">Data (aligned to the schema); null for the model's own cells.</param>
+    /// <param name="cells">Row indices; null for all.</param>
+    /// <param name="librarySize">Scale (1 gives frequencies summing to 1 per cell).</param>
+    public DenseMatrix GetNormalizedExpression(AnnData? data = null, int[]? cells = null, double librarySize = 1)
     {
-        var src = On(data);
-        var ids = AllOrGiven(cells, src._counts.Rows);
+        var (src, _) = On(data);
+        var ids = AllOrGiven(cells, src.CellCount);
         int g = GeneNames.Count;
-        var result = new float[ids.Length, g];
+        var result = new float[ids.Length * g];
         ForBatches(ids, (start, batch) =>
         {
-            var (m, _) = Module.Inference(src.Batch(batch));
+            var (m, _) = Module.Inference(Batches.Dense(src.Matrix, batch));
             var rho = Module.Decode(m).AsReadOnlySpan();
-            for (int i = 0; i < batch.Length; i++)
-                for (int j = 0; j < g; j++) result[start + i, j] = (float)(rho[i * g + j] * librarySize);
+            for (int i = 0; i < rho.Length; i++) result[start * g + i] = (float)(rho[i] * librarySize);
         });
-        return result;
+        return new DenseMatrix(ids.Length, g, result);
     }
 
-    /// <summary>Per-cell negative ELBO, −log p(x | z) + KL(q ‖ p) with one posterior sample, unweighted (as the code's <c>get_elbo</c>).</summary>
-    /// <param name="data">Data (aligned to the schema); null for the model's own.</param>
-    /// <param name="cells">Rows; null for all.</param>
+    /// <summary>Per-cell negative ELBO (one posterior sample, unweighted KL), in eval mode.</summary>
+    /// <param name="data">Data (aligned to the schema); null for the model's own cells.</param>
+    /// <param name="cells">Row indices; null for all.</param>
     public double[] GetElbo(AnnData? data = null, int[]? cells = null)
     {
-        var src = On(data);
-        var ids = AllOrGiven(cells, src._counts.Rows);
+        var (src, labels) = On(data);
+        var ids = AllOrGiven(cells, src.CellCount);
         var result = new double[ids.Length];
         ForBatches(ids, (start, batch) =>
         {
-            var x = src.Batch(batch);
+            var x = Batches.Dense(src.Matrix, batch);
             var lib = x.Sum(1, keepDim: true);
             var (m, v) = Module.Inference(x);
             var z = Module.Sample(m, v);
-            var kl = SvaeModule.KlToUnitPrior(m, v, Module.PriorMeanOf(src.LabelsOf(batch))).AsReadOnlySpan();
+            var kl = SvaeModule.KlToUnitPrior(m, v, Module.PriorMeanOf(Pick(labels, batch))).AsReadOnlySpan();
             var ll = Module.LogLikelihood(x, lib, Module.DecodeLogits(z)).AsReadOnlySpan();
             for (int i = 0; i < batch.Length; i++) result[start + i] = -ll[i] + kl[i];
         });
@@ -152,49 +117,36 @@ public sealed partial class SvaeModel
     }
 
     /// <summary>
-    /// Importance-sampled log p(x | a) per cell (IWELBO, spec §1.7 step 5):
-    /// logsumexp_t[log p(x | z_t) + log N(z_t; γ⊙μ_a, I) − log q(z_t | x)] − log T.
+    /// Importance-weighted estimate of log p(x) per cell with <paramref name="particles"/> samples from
+    /// q(z | x) (the IWELBO the paper's I-NLL uses): log (1/S) Σ exp(log p(x|z) + log p(z|a) − log q(z|x)).
     /// </summary>
-    /// <param name="data">Data (aligned to the schema); null for the model's own.</param>
-    /// <param name="cells">Rows; null for all.</param>
-    /// <param name="particles">T (1,000 in the code, 5,000 in the paper).</param>
+    /// <param name="data">Data (aligned to the schema); null for the model's own cells.</param>
+    /// <param name="cells">Row indices; null for all.</param>
+    /// <param name="particles">Importance samples S (the paper uses 1000).</param>
     /// <param name="cancellationToken">Checked between batches.</param>
     public double[] GetMarginalLogLikelihood(AnnData? data = null, int[]? cells = null, int particles = 1000, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(particles, 1);
-        var src = On(data);
-        var ids = AllOrGiven(cells, src._counts.Rows);
+        var (src, labels) = On(data);
+        var ids = AllOrGiven(cells, src.CellCount);
         var result = new double[ids.Length];
-        const double HalfLog2Pi = 0.91893853320467274;
         ForBatches(ids, (start, batch) =>
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var x = src.Batch(batch);
+            var x = Batches.Dense(src.Matrix, batch);
             var lib = x.Sum(1, keepDim: true);
             var (m, v) = Module.Inference(x);
-            var labels = src.LabelsOf(batch);
-            int b = batch.Length, p = Options.LatentDim;
+            var posterior = Normal.FromVariance(m, v);
+            var prior = new Normal(Module.PriorMeanOf(Pick(labels, batch)), Tensor.OnesLike(m));
+            int b = batch.Length;
             var logW = new double[b, particles];
-            var ms = m.ToArray(); var vs = v.ToArray();
             for (int t = 0; t < particles; t++)
             {
                 var z = Module.Sample(m, v);
-                var pm = Module.PriorMeanOf(labels).AsReadOnlySpan();
                 var ll = Module.LogLikelihood(x, lib, Module.DecodeLogits(z)).AsReadOnlySpan();
-                var zs = z.AsReadOnlySpan();
-                for (int i = 0; i < b; i++)
-                {
-                    double lp = 0, lq = 0;
-                    for (int j = 0; j < p; j++)
-                    {
-                        int o = i * p + j;
-                        double dz = zs[o] - pm[o];
-                        lp += -0.5 * dz * dz - HalfLog2Pi;
-                        double e = zs[o] - ms[o];
-                        lq += -0.5 * e * e / vs[o] - 0.5 * Math.Log(vs[o]) - HalfLog2Pi;
-                    }
-                    logW[i, t] = ll[i] + lp - lq;
-                }
+                var lp = prior.LogProb(z).Sum(1).AsReadOnlySpan();
+                var lq = posterior.LogProb(z).Sum(1).AsReadOnlySpan();
+                for (int i = 0; i < b; i++) logW[i, t] = (double)ll[i] + lp[i] - lq[i];
             }
             for (int i = 0; i < b; i++)
             {
@@ -208,35 +160,41 @@ public sealed partial class SvaeModel
         return result;
     }
 
-    /// <summary>Per-label means of per-cell values, over labels with more than <paramref name="minCells"/> cells, then their mean (the code's <c>agg=True</c>).</summary>
-    /// <param name="values">One value per cell in <paramref name="cells"/>.</param>
-    /// <param name="cells">The cells the values belong to.</param>
-    /// <param name="minCells">Labels with this many cells or fewer are skipped (10 in the code).</param>
-    public double AggregateByLabel(double[] values, int[] cells, int minCells = 10)
+    /// <summary>
+    /// The paper's aggregation: mean of <paramref name="values"/> within each label, then the mean over
+    /// labels with more than <paramref name="minCells"/> cells (controls form their own group).
+    /// </summary>
+    /// <param name="values">One value per cell of <paramref name="cells"/>.</param>
+    /// <param name="cells">Cells of the model's data.</param>
+    /// <param name="minCells">Labels with this many cells or fewer are left out.</param>
+    public double AggregateByLabel(double[] values, int[] cells, int minCells = 10) =>
+        AggregateOverLabels(values, Pick(CellLabels.ToArray(), cells), minCells);
+
+    private static double AggregateOverLabels(double[] values, IReadOnlyList<int> labels, int minCells)
     {
         ArgumentNullException.ThrowIfNull(values);
-        ArgumentNullException.ThrowIfNull(cells);
         var sums = new Dictionary<int, (double Sum, int Count)>();
-        for (int i = 0; i < cells.Length; i++)
+        for (int i = 0; i < labels.Count; i++)
         {
-            int l = _labels[cells[i]];
-            var (s, c) = sums.GetValueOrDefault(l);
-            sums[l] = (s + values[i], c + 1);
+            var (s, c) = sums.GetValueOrDefault(labels[i]);
+            sums[labels[i]] = (s + values[i], c + 1);
         }
         var means = sums.Values.Where(v => v.Count > minCells).Select(v => v.Sum / v.Count).ToList();
         return means.Count == 0 ? double.NaN : means.Average();
     }
 
-    /// <inheritdoc />
-    public IReadOnlyDictionary<string, double> Evaluate(AnnData data)
+    /// <summary>Mean negative ELBO per cell (<c>elbo</c>) and its per-label aggregate (<c>elbo_by_label</c>) on <paramref name="data"/>.</summary>
+    /// <param name="data">Data with the model's genes and labels.</param>
+    /// <exception cref="DataSchemaException">The data does not fit the schema.</exception>
+    public override IReadOnlyDictionary<string, double> Evaluate(AnnData data)
     {
-        var src = On(data);
-        var cells = Enumerable.Range(0, src._counts.Rows).ToArray();
-        var elbo = src.GetElbo();
+        ArgumentNullException.ThrowIfNull(data);
+        var (src, labels) = On(data);
+        var elbo = GetElbo(data);
         return new Dictionary<string, double>
         {
             ["elbo"] = elbo.Average(),
-            ["elbo_by_label"] = src.AggregateByLabel(elbo, cells),
+            ["elbo_by_label"] = AggregateOverLabels(elbo, labels, 10),
         };
     }
 }

@@ -44,10 +44,11 @@ public sealed partial class SvaeModel
     {
         var set = new HashSet<int>(labels.Select(l =>
         {
-            int i = Array.IndexOf((string[])LabelNames, l);
+            int i = LabelNames.ToList().IndexOf(l);
             return i >= 0 ? i : throw new ArgumentException($"sVAE: unknown label '{l}'.");
         }));
-        return Enumerable.Range(0, _labels.Length).Where(c => set.Contains(_labels[c])).ToArray();
+        var cellLabels = LabelsOf(RequireTrainingData());
+        return Enumerable.Range(0, cellLabels.Length).Where(c => set.Contains(cellLabels[c])).ToArray();
     }
 
     /// <summary>
@@ -67,8 +68,9 @@ public sealed partial class SvaeModel
         options ??= new TransferOptions();
         var heldOutCells = CellsWithLabels(heldOutLabels);
         var heldSet = new HashSet<string>(heldOutLabels, StringComparer.Ordinal);
-        var trainCells = Enumerable.Range(0, _labels.Length)
-            .Where(c => _labels[c] < 0 || !heldSet.Contains(LabelNames[_labels[c]])).ToArray();
+        var cellLabels = LabelsOf(RequireTrainingData());
+        var trainCells = Enumerable.Range(0, cellLabels.Length)
+            .Where(c => cellLabels[c] < 0 || !heldSet.Contains(LabelNames[cellLabels[c]])).ToArray();
         TrainingHistory? retrain = null, fineTune = null;
         if (Options.UsesLabelPrior)
         {
@@ -81,7 +83,7 @@ public sealed partial class SvaeModel
                 var muData = mu.ToArray(); var lamData = lam.ToArray();
                 foreach (var label in heldOutLabels)
                 {
-                    int a = Array.IndexOf((string[])LabelNames, label);
+                    int a = LabelNames.ToList().IndexOf(label);
                     for (int i = 0; i < p; i++) { muData[a * p + i] = 0f; lamData[a * p + i] = 5f; }
                 }
                 mu.CopyFrom(Tensor.FromArray(muData, mu.Shape.ToArray()));
@@ -92,9 +94,8 @@ public sealed partial class SvaeModel
             // Step 3: retrain on training cells, KL warm-up of one epoch, early stopping on.
             retrain = FitCore(trainCells, new TrainerOptions
             {
-                MaxEpochs = options.RetrainEpochs, KlWarmupEpochs = 1, EarlyStopping = true,
-                Seed = options.Seed, BatchSize = options.BatchSize,
-            }, useGlobalKl: false, warmup: false, progress, cancellationToken);
+                MaxEpochs = options.RetrainEpochs, EarlyStopping = true, Seed = options.Seed, BatchSize = options.BatchSize,
+            }, klWarmupEpochs: 1, useGlobalKl: false, warmup: false, progress, cancellationToken);
 
             // Step 4: only μ_A learns; BatchNorm statistics frozen (momentum 0) in the decoder (and encoder for sVAE+).
             var saved = new List<(Parameter P, bool Requires)>();
@@ -106,9 +107,9 @@ public sealed partial class SvaeModel
                 foreach (var bn in BatchNorms(Options.Variant == SvaeVariant.SvaePlus)) { bns.Add((bn, bn.Momentum)); bn.Momentum = 0f; }
                 fineTune = FitCore(heldOutCells, new TrainerOptions
                 {
-                    MaxEpochs = options.FineTuneEpochs, KlWarmupEpochs = 1, TrainSize = 1, EarlyStopping = false,
+                    MaxEpochs = options.FineTuneEpochs, TrainSize = 1, EarlyStopping = false,
                     LearningRate = options.FineTuneLearningRate, Seed = options.Seed + 1, BatchSize = options.BatchSize,
-                }, useGlobalKl: false, warmup: false, progress, cancellationToken);
+                }, klWarmupEpochs: 1, useGlobalKl: false, warmup: false, progress, cancellationToken);
             }
             finally
             {
@@ -119,7 +120,7 @@ public sealed partial class SvaeModel
 
         // Step 5: IWELBO of the held-out cells; mean within label, then across labels; negated.
         var ll = GetMarginalLogLikelihood(null, heldOutCells, options.Particles, cancellationToken);
-        double inll = -AggregateByLabel(ll, heldOutCells, minCells: 0);
+        double inll = -AggregateOverLabels(ll, Pick(cellLabels, heldOutCells), minCells: 0);
         return new TransferResult(inll, ll, heldOutCells, retrain, fineTune);
     }
 

@@ -1,6 +1,6 @@
+using System.Text.Json.Serialization.Metadata;
 using SingleCell.Models.Data;
-using SingleCell.Models.NN;
-using SingleCell.Models.Tensors;
+using SingleCell.Models.Modeling;
 using SingleCell.Models.Training;
 
 namespace SingleCell.Models.Svae;
@@ -20,41 +20,48 @@ public sealed record InterventionGraph(IReadOnlyList<string> Labels, double[,] I
 
 /// <summary>
 /// The sparse-mechanism-shift VAE of Lopez et al. (CLeaR 2023) and its baselines (VAE, β-VAE, iVAE,
-/// sVAE), with an scvi-tools-like surface: set up on an <see cref="AnnData"/>, <c>Fit</c>,
-/// latent representation, intervention graph, normalised expression, ELBO, marginal likelihood,
-/// the out-of-distribution protocol and save/load.
+/// sVAE), on the model platform: set up on an <see cref="AnnData"/> (its <see cref="DataSchema"/>
+/// fixes genes and label codes), <c>Fit</c> through <see cref="SvaeTrainingPlan"/>, latent
+/// representation, intervention graph, normalised expression, ELBO, marginal likelihood, the
+/// out-of-distribution protocol, and checkpoints.
 /// </summary>
-public sealed partial class SvaeModel : IModel
+public sealed partial class SvaeModel : Model<SvaeOptions>, IModel<SvaeModel>, ILatentModel
 {
-    private readonly CellMatrix _counts;
-    private readonly int[] _labels;
+    internal const string Type = "svae";
+    private readonly int[] _labelOfCode;
 
-    private SvaeModel(SvaeModule module, SvaeSetup setup, string[] genes, string[] labels, CellMatrix counts, int[] cellLabels)
+    private SvaeModel(SvaeOptions options, SvaeModule module, DataSchema schema, SvaeSetup setup, AlignedData? data)
+        : base(options, module, schema, data)
     {
-        Module = module;
         Setup = setup;
-        GeneNames = genes;
+        var field = schema.Categorical(setup.PerturbationKey);
+        var controls = new HashSet<string>(setup.ControlLabels ?? [], StringComparer.Ordinal);
+        _labelOfCode = new int[field.Categories.Count];
+        var labels = new List<string>();
+        for (int c = 0; c < _labelOfCode.Length; c++)
+        {
+            if (controls.Contains(field.Categories[c])) { _labelOfCode[c] = -1; continue; }
+            _labelOfCode[c] = labels.Count;
+            labels.Add(field.Categories[c]);
+        }
         LabelNames = labels;
-        _counts = counts;
-        _labels = cellLabels;
+        if (Math.Max(1, labels.Count) != module.Labels)
+            throw new ArgumentException($"sVAE: the schema has {labels.Count} intervention labels; the network was built for {module.Labels}.");
     }
 
-    internal SvaeModule Module { get; }
-
-    /// <summary>The options the model was built with.</summary>
-    public SvaeOptions Options => Module.Options;
+    internal SvaeModule Module => (SvaeModule)Network;
 
     /// <summary>How the data is read.</summary>
     public SvaeSetup Setup { get; }
 
-    /// <summary>The genes, in the order the model uses (part of the data schema).</summary>
-    public IReadOnlyList<string> GeneNames { get; }
+    /// <summary>The genes, in the order the model uses (<see cref="DataSchema.Genes"/>).</summary>
+    public IReadOnlyList<string> GeneNames => Schema.Genes;
 
-    /// <summary>The intervention labels (rows of μ_A and λ), controls excluded (part of the data schema).</summary>
+    /// <summary>The intervention labels (rows of μ_A and λ), controls excluded, in the schema's code order.</summary>
     public IReadOnlyList<string> LabelNames { get; }
 
     /// <inheritdoc />
-    public string Name => Options.Variant switch
+    public override string Name => Options.Variant switch
     {
         SvaeVariant.Vae => "VAE",
         SvaeVariant.BetaVae => "β-VAE",
@@ -64,121 +71,126 @@ public sealed partial class SvaeModel : IModel
     };
 
     /// <inheritdoc />
-    public bool IsTrained { get; private set; }
+    public int LatentDimension => Options.LatentDim;
 
     /// <inheritdoc />
-    public long ParameterCount => Module.ParameterCount;
+    protected override string ModelType => Type;
 
     /// <inheritdoc />
-    public TrainingHistory? History { get; private set; }
+    protected override JsonTypeInfo<SvaeOptions> OptionsJsonType => SvaeJson.Default.SvaeOptions;
 
-    /// <summary>Number of cells of the data the model was set up with.</summary>
-    public int CellCount => _counts.Rows;
+    /// <inheritdoc />
+    protected override IReadOnlyDictionary<string, string> CheckpointExtra =>
+        new Dictionary<string, string> { ["svae.setup"] = System.Text.Json.JsonSerializer.Serialize(Setup, SvaeJson.Default.SvaeSetup) };
 
-    /// <summary>Each cell's label index into <see cref="LabelNames"/> (−1 for controls).</summary>
-    public IReadOnlyList<int> CellLabels => _labels;
+    /// <summary>Number of cells of the data the model was set up with (0 when loaded without data).</summary>
+    public int CellCount => TrainingData?.CellCount ?? 0;
 
-    /// <summary>Sets up a model on <paramref name="data"/>: validates the counts, encodes the labels and builds the network.</summary>
+    /// <summary>Each training cell's label index into <see cref="LabelNames"/> (−1 for controls).</summary>
+    public IReadOnlyList<int> CellLabels => TrainingData == null ? [] : LabelsOf(TrainingData);
+
+    /// <summary>Sets up a model on <paramref name="data"/>: builds the data schema (raw counts checked, labels coded) and the network.</summary>
     /// <param name="data">Cells × genes raw counts and the perturbation column.</param>
     /// <param name="setup">Which column and layer to read.</param>
     /// <param name="options">Model options; null for the defaults (sVAE+).</param>
-    /// <exception cref="ArgumentException">Missing column or layer, or counts that are not non-negative integers (the message names the first offending cell and gene).</exception>
+    /// <exception cref="DataSchemaException">Missing column or layer, or counts that are not non-negative integers (the message names the first offending cell and gene).</exception>
     public static SvaeModel Create(AnnData data, SvaeSetup setup, SvaeOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(setup);
         options ??= new SvaeOptions();
-        var counts = CountsOf(data, setup);
-        var raw = LabelStrings(data, setup.PerturbationKey);
+        options.Validate();
+        var schema = DataSchema.FromData(data, MatrixValues.Counts, setup.CountLayer, [(setup.PerturbationKey, UnknownCategoryPolicy.Error)]);
         var controls = new HashSet<string>(setup.ControlLabels ?? [], StringComparer.Ordinal);
-        // Label order: the categorical column's category order (as scvi-tools' label codes), else sorted.
-        var present = new HashSet<string>(raw, StringComparer.Ordinal);
-        var ordered = data.Obs.Find(setup.PerturbationKey) is CategoricalColumn cat
-            ? cat.Categories.Where(present.Contains)
-            : present.Order(StringComparer.Ordinal);
-        var labelNames = ordered.Where(l => !controls.Contains(l)).ToArray();
-        var index = labelNames.Select((l, i) => (l, i)).ToDictionary(t => t.l, t => t.i, StringComparer.Ordinal);
-        var cellLabels = raw.Select(l => controls.Contains(l) ? -1 : index[l]).ToArray();
-        var module = new SvaeModule(data.NVars, Math.Max(1, labelNames.Length), options);
-        return new SvaeModel(module, setup, data.VarNames.ToArray(), labelNames, counts, cellLabels);
+        int labels = schema.Categorical(setup.PerturbationKey).Categories.Count(c => !controls.Contains(c));
+        var module = new SvaeModule(schema.GeneCount, Math.Max(1, labels), options);
+        return new SvaeModel(options, module, schema, setup, schema.Align(data));
     }
 
-    private static CellMatrix CountsOf(AnnData data, SvaeSetup setup)
-    {
-        CellMatrix? m = setup.CountLayer == null ? data.X
-            : data.Layers.TryGetValue(setup.CountLayer, out var layer) ? layer
-            : throw new ArgumentException($"sVAE setup: layer '{setup.CountLayer}' is not in the data (layers: {string.Join(", ", data.Layers.Keys)}).");
-        if (m == null) throw new ArgumentException("sVAE setup: the data has no X matrix.");
-        for (int r = 0; r < m.Rows; r++)
-        {
-            var idx = m.RowIndices(r); var val = m.RowValues(r);
-            for (int k = 0; k < val.Length; k++)
-                if (!(val[k] >= 0) || val[k] != MathF.Floor(val[k]))
-                    throw new ArgumentException($"sVAE needs raw counts (non-negative integers): cell '{data.ObsNames[r]}' (row {r}), gene '{data.VarNames[idx[k]]}' has {val[k]}.");
-        }
-        return m;
-    }
-
-    private static string[] LabelStrings(AnnData data, string key)
-    {
-        var col = data.Obs.Find(key) ?? throw new ArgumentException($"sVAE setup: obs has no column '{key}' (columns: {string.Join(", ", data.Obs.ColumnNames)}).");
-        var result = new string[col.Length];
-        for (int i = 0; i < result.Length; i++) result[i] = col.GetString(i);
-        return result;
-    }
-
-    /// <summary>The dense counts of the given cells as a [B, G] tensor.</summary>
-    internal Tensor Batch(ReadOnlySpan<int> cells)
-    {
-        var buffer = new float[cells.Length * _counts.Columns];
-        _counts.DensifyRows(cells, buffer);
-        return Tensor.FromArray(buffer, cells.Length, _counts.Columns);
-    }
-
-    internal int[] LabelsOf(ReadOnlySpan<int> cells)
-    {
-        var l = new int[cells.Length];
-        for (int i = 0; i < l.Length; i++) l[i] = _labels[cells[i]];
-        return l;
-    }
-
-    /// <summary>Default training settings of the paper's simulation (<c>demo.py</c>): 300 epochs, KL warm-up 50, early stopping off.</summary>
-    public static TrainerOptions DefaultTrainerOptions { get; } = new() { MaxEpochs = 300, KlWarmupEpochs = 50 };
+    /// <summary>Default training settings of the paper's simulation (<c>demo.py</c>): 300 epochs, early stopping off; KL warm-up is <see cref="SvaeOptions.KlWarmupEpochs"/>.</summary>
+    public static TrainerOptions DefaultTrainerOptions { get; } = new() { MaxEpochs = 300 };
 
     /// <inheritdoc />
-    public TrainingHistory Fit(TrainerOptions? trainer = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
+    public override TrainingHistory Fit(TrainerOptions? trainer = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
         Fit(null, trainer, progress, cancellationToken);
 
     /// <summary>Trains on a subset of the cells (e.g. the training interventions only).</summary>
     /// <param name="cells">Cells to train and validate on; null for all.</param>
-    /// <param name="trainer">Training settings; null for <see cref="DefaultTrainerOptions"/>.</param>
+    /// <param name="trainer">Training settings; unset values from the plan (<see cref="SvaeTrainingPlan"/>: scvi-tools' defaults, 300 epochs).</param>
     /// <param name="progress">Receives progress after every step and epoch.</param>
-    /// <param name="cancellationToken">Stops training after the current step.</param>
+    /// <param name="cancellationToken">Stops training before the next step.</param>
+    /// <exception cref="InvalidOperationException">The model was loaded without data.</exception>
     public TrainingHistory Fit(int[]? cells, TrainerOptions? trainer = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        FitCore(cells, trainer ?? DefaultTrainerOptions, useGlobalKl: true, warmup: true, progress, cancellationToken);
+        FitCore(cells, trainer, Options.KlWarmupEpochs, useGlobalKl: true, warmup: true, progress, cancellationToken);
 
-    private TrainingHistory FitCore(int[]? cells, TrainerOptions trainer, bool useGlobalKl, bool warmup,
+    private TrainingHistory FitCore(int[]? cells, TrainerOptions? trainer, int klWarmupEpochs, bool useGlobalKl, bool warmup,
         IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
-        cells ??= Enumerable.Range(0, _counts.Rows).ToArray();
-        var task = new Task(this, cells, useGlobalKl, warmup);
-        History = new Trainer(trainer).Fit(task, progress, cancellationToken);
-        IsTrained = true;
-        return History;
+        var data = RequireTrainingData();
+        cells ??= Enumerable.Range(0, data.CellCount).ToArray();
+        var plan = new SvaeTrainingPlan(Module, data, LabelsOf(data), cells, klWarmupEpochs, useGlobalKl, warmup);
+        return Train(plan, trainer, null, progress, cancellationToken);
     }
 
-    /// <summary>Adapter from the trainer's item indices to cells.</summary>
-    private sealed class Task(SvaeModel model, int[] cells, bool useGlobalKl, bool warmup) : ITrainingTask
+    /// <summary>Each cell's label index (−1 for controls) from the aligned codes.</summary>
+    private int[] LabelsOf(AlignedData data)
     {
-        public Module Module => model.Module;
+        var codes = data.Codes(Setup.PerturbationKey);
+        var labels = new int[codes.Length];
+        for (int i = 0; i < labels.Length; i++) labels[i] = _labelOfCode[codes[i]];
+        return labels;
+    }
 
-        public int ItemCount => cells.Length;
-
-        public LossOutput Loss(ReadOnlySpan<int> batch, LossContext context)
+    /// <summary>Loads a model saved by <see cref="IModel.Save"/>, without data (queries take data). Layout-1 checkpoints of the first release are converted.</summary>
+    /// <param name="path">The checkpoint.</param>
+    /// <exception cref="CheckpointFormatException">The file is not a valid sVAE checkpoint; the message says why.</exception>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    public static SvaeModel Load(string path)
+    {
+        if (SvaeLegacyCheckpoint.TryLoad(path, out var legacy)) return legacy;
+        SvaeSetup? setup = null;
+        var loaded = ModelCheckpoint.Load(path, Type, SvaeJson.Default.SvaeOptions, o => o.Validate(), (o, info) =>
         {
-            var ids = new int[batch.Length];
-            for (int i = 0; i < ids.Length; i++) ids[i] = cells[batch[i]];
-            return model.Module.Loss(model.Batch(ids), model.LabelsOf(ids), context, useGlobalKl, warmup);
+            setup = ReadSetup(path, info);
+            var controls = new HashSet<string>(setup.ControlLabels ?? [], StringComparer.Ordinal);
+            return new SvaeModule(info.Schema.GeneCount, Math.Max(1, info.Schema.Categoricals[0].Categories.Count(c => !controls.Contains(c))), o);
+        });
+        try
+        {
+            return new SvaeModel(loaded.Options, loaded.Module, loaded.Info.Schema, setup!, null) { IsTrained = loaded.Info.IsTrained };
         }
+        catch (Exception e) when (e is ArgumentException or KeyNotFoundException)
+        {
+            throw new CheckpointFormatException($"Checkpoint '{path}': the sVAE setup does not fit the schema: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Loads a model and attaches <paramref name="data"/> (aligned to the schema) for further training or queries.</summary>
+    /// <param name="path">The checkpoint.</param>
+    /// <param name="data">The data to attach.</param>
+    /// <exception cref="CheckpointFormatException">The file is not a valid sVAE checkpoint.</exception>
+    /// <exception cref="DataSchemaException">The data does not fit the schema.</exception>
+    public static SvaeModel Load(string path, AnnData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var model = Load(path);
+        model.TrainingData = model.Schema.Align(data);
+        return model;
+    }
+
+    internal static SvaeModel FromParts(SvaeOptions options, SvaeModule module, DataSchema schema, SvaeSetup setup, bool isTrained) =>
+        new(options, module, schema, setup, null) { IsTrained = isTrained };
+
+    private static SvaeSetup ReadSetup(string path, ModelCheckpointInfo info)
+    {
+        if (!info.Extra.TryGetValue("svae.setup", out var json)) throw new CheckpointFormatException($"Checkpoint '{path}' lacks the sVAE setup ('svae.setup').");
+        SvaeSetup? setup;
+        try { setup = System.Text.Json.JsonSerializer.Deserialize(json, SvaeJson.Default.SvaeSetup); }
+        catch (System.Text.Json.JsonException e) { throw new CheckpointFormatException($"Checkpoint '{path}': the sVAE setup is not valid ({e.Message}).", e); }
+        if (setup?.PerturbationKey == null || (setup.ControlLabels?.Any(c => c == null) ?? false))
+            throw new CheckpointFormatException($"Checkpoint '{path}': the sVAE setup is incomplete.");
+        if (info.Schema.Categoricals.Count != 1 || info.Schema.Categoricals[0].Key != setup.PerturbationKey || info.Schema.Layer != setup.CountLayer)
+            throw new CheckpointFormatException($"Checkpoint '{path}': the sVAE setup (key '{setup.PerturbationKey}') does not match the schema.");
+        return setup;
     }
 }

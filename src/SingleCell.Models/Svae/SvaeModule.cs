@@ -1,3 +1,4 @@
+using SingleCell.Models.Distributions;
 using SingleCell.Models.NN;
 using SingleCell.Models.Tensors;
 using SingleCell.Models.Training;
@@ -13,7 +14,6 @@ internal sealed class SvaeModule : Module
 {
     private readonly SvaeOptions _options;
     private readonly Generator _rng;
-    private float[]? _fixedMask;
 
     internal SvaeModule(int genes, int labels, SvaeOptions options)
     {
@@ -31,6 +31,9 @@ internal sealed class SvaeModule : Module
         PxR = RegisterParameter("px_r", new Parameter(Tensor.RandomNormal(init, [genes])));
         PriorMean = RegisterParameter("action_prior_mean", new Parameter(Tensor.RandomNormal(init, [labels, options.LatentDim])));
         MaskLogits = RegisterParameter("mask_logits", new Parameter(Tensor.Full(options.InitialMaskLogit, labels, options.LatentDim)));
+        // The frozen mask of the transfer protocol is state: buffers, so checkpoints carry it.
+        FrozenMask = RegisterBuffer("frozen_mask", Tensor.Zeros(labels, options.LatentDim));
+        MaskIsFrozen = RegisterBuffer("mask_is_frozen", Tensor.Zeros());
     }
 
     internal int Genes { get; }
@@ -59,7 +62,13 @@ internal sealed class SvaeModule : Module
     internal SvaeOptions Options => _options;
 
     /// <summary>The deterministic 0/1 mask after <see cref="FreezeMask"/>, or null while it is learned.</summary>
-    internal float[]? FixedMask => _fixedMask;
+    /// <summary>The frozen 0/1 mask (labels × latents); meaningful when <see cref="MaskIsFrozen"/> holds 1.</summary>
+    internal Tensor FrozenMask { get; }
+
+    /// <summary>A scalar buffer: 1 once the mask is frozen (transfer protocol), else 0.</summary>
+    internal Tensor MaskIsFrozen { get; }
+
+    internal bool IsMaskFrozen => MaskIsFrozen.AsReadOnlySpan()[0] != 0f;
 
     /// <summary>α: the Beta prior parameter (sVAE+) or L1 weight (sVAE).</summary>
     internal double SparsityPenalty => _options.SparsityPenalty ?? (_options.Variant == SvaeVariant.SvaePlus ? Labels : 1.0);
@@ -116,30 +125,12 @@ internal sealed class SvaeModule : Module
 
     private Tensor MaskOf(int[] rows)
     {
-        int b = rows.Length, p = _options.LatentDim;
-        if (_fixedMask != null)
-        {
-            var m = new float[b * p];
-            for (int i = 0; i < b; i++) Array.Copy(_fixedMask, rows[i] * p, m, i * p, p);
-            return Tensor.FromArray(m, b, p);
-        }
-        // Logistic noise L = log u − log(1 − u), u ~ U(0, 1) clamped to [1e-6, 1 − 1e-6].
-        var noise = new float[b * p];
-        for (int i = 0; i < noise.Length; i++)
-        {
-            double u = Math.Clamp(_rng.NextDouble(), 1e-6, 1 - 1e-6);
-            noise[i] = (float)(Math.Log(u) - Math.Log(1 - u));
-        }
-        var soft = ((((Tensor)MaskLogits).IndexSelect(0, rows) + Tensor.FromArray(noise, b, p)) / _options.Temperature).Sigmoid();
-        // Straight-through: forward 1[s > 0.5], gradient of s.
-        var s = soft.AsReadOnlySpan();
-        var shift = new float[b * p];
-        for (int i = 0; i < shift.Length; i++) shift[i] = (s[i] > 0.5f ? 1f : 0f) - s[i];
-        return soft + Tensor.FromArray(shift, b, p);
+        if (IsMaskFrozen) return FrozenMask.IndexSelect(0, rows);
+        // Straight-through Gumbel-sigmoid: forward 1[σ((λ + L)/τ) > ½], gradient of the relaxed sample.
+        return new RelaxedBernoulli(((Tensor)MaskLogits).IndexSelect(0, rows), _options.Temperature).RSample(_rng, hard: true);
     }
 
-    /// <summary>Fixes the mask to 1[σ(λ) &gt; 0.5] (the code's <c>threshold()</c>).</summary>
-    internal void FreezeMask() => _fixedMask = ThresholdedMask();
+    internal void FreezeMask() => SetFixedMask(ThresholdedMask());
 
     /// <summary>Per-cell log NB(x | l·softmax(η), θ), summed over genes: [B] (one fused operation).</summary>
     internal Tensor LogLikelihood(Tensor counts, Tensor library, Tensor logits) =>
@@ -147,15 +138,16 @@ internal sealed class SvaeModule : Module
 
     /// <summary>Closed-form KL(N(m, v) ‖ N(μ, I)) summed over the latent dimensions: [B].</summary>
     internal static Tensor KlToUnitPrior(Tensor mean, Tensor var, Tensor priorMean) =>
-        ((var + (mean - priorMean).Square() - 1f - var.Log()) * 0.5f).Sum(1);
+        Normal.KlDivergence(Normal.FromVariance(mean, var), new Normal(priorMean, Tensor.OnesLike(priorMean))).Sum(1);
 
     /// <summary>The objective of spec §1.5 for one mini-batch.</summary>
     /// <param name="counts">Raw counts [B, G].</param>
     /// <param name="labels">Label index per cell (−1: unperturbed).</param>
-    /// <param name="context">Epoch, KL weight, training-set size.</param>
+    /// <param name="klWeight">The KL warm-up weight w ∈ [0, 1].</param>
+    /// <param name="trainItemCount">Training-set size (scvi-tools' n_obs, which the sVAE+ loss scales by).</param>
     /// <param name="useGlobalKl">False after the mask is frozen (sVAE+: the Beta log-density is −∞ on a 0/1 mask).</param>
     /// <param name="warmup">False after binarisation: the local KL weight is then 1 instead of β·w.</param>
-    internal LossOutput Loss(Tensor counts, ReadOnlySpan<int> labels, LossContext context, bool useGlobalKl = true, bool warmup = true)
+    internal LossOutput Loss(Tensor counts, ReadOnlySpan<int> labels, double klWeight, int trainItemCount, bool useGlobalKl = true, bool warmup = true)
     {
         var library = counts.Sum(1, keepDim: true);
         var (qm, qv) = Inference(counts);
@@ -163,15 +155,15 @@ internal sealed class SvaeModule : Module
         var pm = PriorMeanOf(labels);
         var kl = KlToUnitPrior(qm, qv, pm);
         var ll = LogLikelihood(counts, library, DecodeLogits(z));
-        double w = context.KlWeight;
+        double w = klWeight;
         float klCoef = (float)(warmup ? _options.Beta * w : 1.0);
         var perCell = -ll + kl * klCoef;
         Tensor total;
         double global = 0;
         if (_options.Variant == SvaeVariant.SvaePlus)
         {
-            total = perCell.Mean() * (float)context.TrainItemCount;
-            if (useGlobalKl && _fixedMask == null)
+            total = perCell.Mean() * (float)trainItemCount;
+            if (useGlobalKl && !IsMaskFrozen)
             {
                 // KLglobal = −Σ [log α + (α − 1) log(1 − π)]
                 double a = SparsityPenalty;
@@ -184,7 +176,7 @@ internal sealed class SvaeModule : Module
         else
         {
             total = perCell.Mean();
-            if (_options.Variant == SvaeVariant.Svae && _fixedMask == null)
+            if (_options.Variant == SvaeVariant.Svae && !IsMaskFrozen)
             {
                 var penalty = ((Tensor)MaskLogits).Sigmoid().Mean() * (float)SparsityPenalty;
                 global = penalty.Item();
@@ -195,22 +187,32 @@ internal sealed class SvaeModule : Module
         if (_options.UsesLabelPrior)
         {
             // The share of (label, latent) pairs in the mask: frozen, or 1[σ(λ) > 0.5] ⇔ λ > 0.
-            if (_fixedMask != null) foreach (var v in _fixedMask) rate += v;
+            if (IsMaskFrozen) foreach (var v in FrozenMask.AsReadOnlySpan()) rate += v;
             else foreach (var l in ((Tensor)MaskLogits).AsReadOnlySpan()) if (l > 0f) rate++;
             rate /= (double)Labels * _options.LatentDim;
         }
-        return new LossOutput(total, -ll.Mean().Item(), kl.Mean().Item(), global)
+        double reconstruction = -ll.Mean().Item(), klLocal = kl.Mean().Item();
+        return new LossOutput(total, new Dictionary<string, double>(StringComparer.Ordinal)
         {
-            Extra = new Dictionary<string, double> { ["mask_rate"] = rate },
-        };
+            // nELBO per cell, unweighted (positive, as scvi-tools logs it).
+            ["elbo"] = reconstruction + klLocal,
+            ["reconstruction_loss"] = reconstruction,
+            ["kl_local"] = klLocal,
+            ["kl_global"] = global,
+            ["mask_rate"] = rate,
+        });
     }
 
     /// <summary>Restores a frozen mask (from a checkpoint).</summary>
-    internal void SetFixedMask(float[] mask)
+    internal void SetFixedMask(ReadOnlySpan<float> mask)
     {
         if (mask.Length != Labels * _options.LatentDim)
-            throw new FormatException($"The saved mask has {mask.Length} entries; the model needs {Labels} × {_options.LatentDim}.");
-        _fixedMask = mask;
+            throw new ArgumentException($"The mask has {mask.Length} entries; the model needs {Labels} × {_options.LatentDim}.");
+        using (Tensor.NoGrad())
+        {
+            FrozenMask.CopyFrom(Tensor.FromSpan(mask, Labels, _options.LatentDim));
+            MaskIsFrozen.CopyFrom(Tensor.Full(1f));
+        }
     }
 
     /// <summary>1[σ(λ) &gt; 0.5] for every (label, latent).</summary>

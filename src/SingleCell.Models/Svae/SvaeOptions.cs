@@ -59,15 +59,31 @@ public sealed record SvaeOptions
     /// <summary>Seed of the parameter initialisation and of the model's sampling (ε, Gumbel noise, dropout).</summary>
     public ulong Seed { get; init; } = 1024;
 
+    /// <summary>Epochs of linear KL warm-up in <c>Fit</c>: w = epoch / n while epoch &lt; n, else 1 (scvi-tools' <c>n_epochs_kl_warmup</c>; the paper's simulation uses 50). Zero means w = 1 throughout.</summary>
+    public int KlWarmupEpochs { get; init; } = 50;
+
     internal bool UsesLabelPrior => Variant is SvaeVariant.IVae or SvaeVariant.Svae or SvaeVariant.SvaePlus;
 
-    internal void Validate()
+    /// <summary>Checks every value.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the message names it.</exception>
+    public void Validate()
     {
+        if (!Enum.IsDefined(Variant)) throw new ArgumentOutOfRangeException(nameof(Variant), $"Variant {(int)Variant} is not defined.");
+        if (!(Beta >= 0 && double.IsFinite(Beta))) throw new ArgumentOutOfRangeException(nameof(Beta), "Beta must be finite and ≥ 0.");
+        if (!float.IsFinite(InitialMaskLogit)) throw new ArgumentOutOfRangeException(nameof(InitialMaskLogit), "InitialMaskLogit must be finite.");
+        if (KlWarmupEpochs < 0) throw new ArgumentOutOfRangeException(nameof(KlWarmupEpochs), "KlWarmupEpochs must be ≥ 0.");
         if (LatentDim < 1) throw new ArgumentOutOfRangeException(nameof(LatentDim), "LatentDim must be ≥ 1.");
         if (HiddenDim < 1) throw new ArgumentOutOfRangeException(nameof(HiddenDim), "HiddenDim must be ≥ 1.");
         if (Layers < 1) throw new ArgumentOutOfRangeException(nameof(Layers), "Layers must be ≥ 1.");
         if (DropoutRate is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(DropoutRate), "DropoutRate must be in [0, 1).");
-        if (!(Temperature > 0)) throw new ArgumentOutOfRangeException(nameof(Temperature), "Temperature must be > 0.");
-        if (SparsityPenalty is < 0) throw new ArgumentOutOfRangeException(nameof(SparsityPenalty), "SparsityPenalty must be ≥ 0.");
+        if (!(Temperature > 0 && float.IsFinite(Temperature))) throw new ArgumentOutOfRangeException(nameof(Temperature), "Temperature must be > 0.");
+        if (SparsityPenalty is double sp && !(sp >= 0 && double.IsFinite(sp))) throw new ArgumentOutOfRangeException(nameof(SparsityPenalty), "SparsityPenalty must be finite and ≥ 0.");
     }
 }
+
+/// <summary>Source-generated JSON of the sVAE's records (checkpoints).</summary>
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.SnakeCaseLower,
+    UseStringEnumConverter = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(SvaeOptions))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(SvaeSetup))]
+internal sealed partial class SvaeJson : System.Text.Json.Serialization.JsonSerializerContext;

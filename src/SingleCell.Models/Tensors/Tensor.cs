@@ -149,7 +149,7 @@ public sealed partial class Tensor
 
     /// <summary>A tensor of zeros.</summary>
     /// <param name="shape">Dimensions (0 to 4).</param>
-    public static Tensor Zeros(params ReadOnlySpan<int> shape) { var s = new TensorShape(shape); return new Tensor(new float[s.Size], s); }
+    public static Tensor Zeros(params ReadOnlySpan<int> shape) { var s = new TensorShape(shape); Charge(s.Size); return new Tensor(new float[s.Size], s); }
 
     /// <summary>A tensor of ones.</summary>
     /// <param name="shape">Dimensions (0 to 4).</param>
@@ -161,6 +161,7 @@ public sealed partial class Tensor
     public static Tensor Full(float value, params ReadOnlySpan<int> shape)
     {
         var s = new TensorShape(shape);
+        Charge(s.Size);
         var d = NewBuffer(s.Size);
         d.AsSpan().Fill(value);
         return new Tensor(d, s);
@@ -220,6 +221,7 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(generator);
         var s = new TensorShape(shape);
+        Charge(s.Size);
         var d = NewBuffer(s.Size);
         for (int i = 0; i < d.Length; i++) d[i] = (float)(mean + std * generator.NextNormal());
         return new Tensor(d, s);
@@ -234,6 +236,7 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(generator);
         var s = new TensorShape(shape);
+        Charge(s.Size);
         var d = NewBuffer(s.Size);
         double w = high - (double)low;
         for (int i = 0; i < d.Length; i++) d[i] = (float)(low + w * generator.NextDouble());
@@ -249,6 +252,7 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(generator);
         if (!(p >= 0f && p <= 1f)) throw new ArgumentOutOfRangeException(nameof(p), $"RandomBernoulli: p = {p} is not in [0, 1].");
         var s = new TensorShape(shape);
+        Charge(s.Size);
         var d = NewBuffer(s.Size);
         for (int i = 0; i < d.Length; i++) d[i] = generator.NextDouble() < p ? 1f : 0f;
         return new Tensor(d, s);
@@ -269,9 +273,9 @@ public sealed partial class Tensor
 
     /// <summary>A tensor of zeros with the shape of <paramref name="other"/>.</summary>
     /// <param name="other">Shape donor.</param>
-    public static Tensor ZerosLike(Tensor other) => new(new float[other.Size], other.Shape);
+    public static Tensor ZerosLike(Tensor other) { Charge(other.Size); return new(new float[other.Size], other.Shape); }
 
     /// <summary>A tensor of ones with the shape of <paramref name="other"/>.</summary>
     /// <param name="other">Shape donor.</param>
-    public static Tensor OnesLike(Tensor other) { var d = NewBuffer(other.Size); d.AsSpan().Fill(1f); return new Tensor(d, other.Shape); }
+    public static Tensor OnesLike(Tensor other) { Charge(other.Size); var d = NewBuffer(other.Size); d.AsSpan().Fill(1f); return new Tensor(d, other.Shape); }
 }

@@ -3,29 +3,32 @@ using SingleCell.Models.Tensors;
 namespace SingleCell.Models.Training;
 
 /// <summary>
-/// What a module's loss returns for one mini-batch (as scvi-tools' <c>LossOutput</c>): the total to
-/// differentiate, and its named parts for the history.
+/// What a training plan's loss returns for one mini-batch (as scvi-tools' <c>LossOutput</c>): the
+/// scalar to differentiate and its named parts, which the trainer averages per epoch into the history.
 /// </summary>
-/// <param name="Total">The scalar objective that <c>Backward()</c> is called on.</param>
-/// <param name="Reconstruction">Mean reconstruction loss per item (e.g. the NB negative log-likelihood).</param>
-/// <param name="KlLocal">Mean local (per-item) KL divergence, unweighted.</param>
-/// <param name="KlGlobal">Global KL or prior term (e.g. the Beta prior of the sVAE+ mask), unweighted.</param>
-public sealed record LossOutput(Tensor Total, double Reconstruction = 0, double KlLocal = 0, double KlGlobal = 0)
+/// <param name="Total">The scalar objective that <c>Backward()</c> is called on (recorded as <c>loss</c>).</param>
+/// <param name="Terms">Named parts and metrics of the batch, as per-item means (e.g. <c>reconstruction_loss</c>,
+/// <c>kl_local</c> for a VAE; <c>mse</c> for a regression); null for none. The name <c>loss</c> is reserved.</param>
+public sealed record LossOutput(Tensor Total, IReadOnlyDictionary<string, double>? Terms = null)
 {
-    /// <summary>Further named metrics to log (e.g. the fraction of active mask entries).</summary>
-    public IReadOnlyDictionary<string, double> Extra { get; init; } = new Dictionary<string, double>();
+    /// <summary>The name under which <see cref="Total"/> is recorded.</summary>
+    public const string TotalName = "loss";
 
-    /// <summary>The evidence lower bound per item, reconstruction + local KL (unweighted: a positive "nELBO", as scvi-tools logs it).</summary>
-    public double Elbo => Reconstruction + KlLocal;
-
-    /// <summary>Every term by name, as the history records them.</summary>
-    public IEnumerable<KeyValuePair<string, double>> Terms()
+    /// <summary>Every term by name, <c>loss</c> first, as the history records them.</summary>
+    public IEnumerable<KeyValuePair<string, double>> AllTerms()
     {
-        yield return new("loss", Total.Item());
-        yield return new("elbo", Elbo);
-        yield return new("reconstruction_loss", Reconstruction);
-        yield return new("kl_local", KlLocal);
-        yield return new("kl_global", KlGlobal);
-        foreach (var kv in Extra) yield return kv;
+        yield return new(TotalName, Total.Item());
+        if (Terms == null) yield break;
+        foreach (var kv in Terms)
+            if (kv.Key != TotalName) yield return kv;
     }
 }
+
+/// <summary>Where in training a loss is computed.</summary>
+/// <param name="Epoch">Zero-based epoch.</param>
+/// <param name="Step">Zero-based step within the epoch.</param>
+/// <param name="GlobalStep">Zero-based optimisation step since the start of training.</param>
+/// <param name="MaxEpochs">The epoch limit of this run (for schedules such as KL warm-up).</param>
+/// <param name="IsTraining">True for optimisation steps, false for validation.</param>
+/// <param name="TrainItemCount">Number of training items (scvi-tools' <c>n_obs</c>).</param>
+public readonly record struct LossContext(int Epoch, int Step, long GlobalStep, int MaxEpochs, bool IsTraining, int TrainItemCount);

@@ -26,4 +26,7 @@ public sealed class NonFiniteLossException : Exception
 
     /// <summary>Its value.</summary>
     public double Value { get; }
+
+    /// <summary>The history up to the failure (completed epochs and steps), set by the trainer.</summary>
+    public TrainingHistory? History { get; internal set; }
 }

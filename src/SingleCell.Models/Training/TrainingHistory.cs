@@ -17,6 +17,12 @@ public sealed class TrainingHistory
     /// <summary>The epoch (zero-based) with the best monitored value, when early stopping was on.</summary>
     public int? BestEpoch { get; internal set; }
 
+    /// <summary>The epoch whose parameters and buffers were put back at the end (best-weight restoration), or null.</summary>
+    public int? RestoredEpoch { get; internal set; }
+
+    /// <summary>Number of completed optimisation steps.</summary>
+    public long Steps { get; internal set; }
+
     /// <summary>The items trained on.</summary>
     public int[] TrainIndices { get; internal init; } = [];
 

@@ -61,7 +61,7 @@ public class SafeTensorsTests
         var path = Path.Combine(_dir, "model.safetensors");
         Checkpoint.Save(path, tensors, meta);
         var loaded = Checkpoint.Load(path);
-        Assert.That(loaded.FormatVersion, Is.EqualTo(1));
+        Assert.That(loaded.FormatVersion, Is.EqualTo(Checkpoint.CurrentFormatVersion));
         Assert.That(loaded.Metadata, Is.EquivalentTo(meta));
         Assert.That(loaded.Tensors.Keys, Is.EquivalentTo(tensors.Keys));
         foreach (var (name, t) in tensors)
@@ -73,7 +73,7 @@ public class SafeTensorsTests
         }
         var raw = SafeTensors.Read(path);
         Assert.That(raw.Metadata["format"], Is.EqualTo("singlecell-models"));
-        Assert.That(raw.Metadata["format_version"], Is.EqualTo("1"));
+        Assert.That(raw.Metadata["format_version"], Is.EqualTo(Checkpoint.CurrentFormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 
     [Test]
@@ -200,9 +200,9 @@ public class SafeTensorsTests
     [Test]
     public void A_newer_or_foreign_checkpoint_format_is_rejected()
     {
-        var path = Path.Combine(_dir, "v2.safetensors");
-        File.WriteAllBytes(path, SafeTensors.Serialize(new Dictionary<string, Tensor> { ["x"] = Tensor.Ones(1) }, new Dictionary<string, string> { ["format"] = "singlecell-models", ["format_version"] = "2" }));
-        Assert.That(Assert.Throws<SafeTensorsFormatException>(() => Checkpoint.Load(path))!.Message, Does.Contain("version 2"));
+        var path = Path.Combine(_dir, "v3.safetensors");
+        File.WriteAllBytes(path, SafeTensors.Serialize(new Dictionary<string, Tensor> { ["x"] = Tensor.Ones(1) }, new Dictionary<string, string> { ["format"] = "singlecell-models", ["format_version"] = "3" }));
+        Assert.That(Assert.Throws<SafeTensorsFormatException>(() => Checkpoint.Load(path))!.Message, Does.Contain("version 3"));
         File.WriteAllBytes(path, SafeTensors.Serialize(new Dictionary<string, Tensor> { ["x"] = Tensor.Ones(1) }, new Dictionary<string, string> { ["format"] = "other" }));
         Assert.Throws<SafeTensorsFormatException>(() => Checkpoint.Load(path));
         Assert.Throws<ArgumentException>(() => Checkpoint.Save(path, new Dictionary<string, Tensor>(), new Dictionary<string, string> { ["format"] = "x" }));
