@@ -1,0 +1,57 @@
+// SelectionStudy: one-shot graph selection against active learning, with a predictor retrained at every budget.
+//
+//   dotnet run -c Release --project samples/SelectionStudy -- --small --out study-small --json
+//
+// The predictor in the loop is the built-in graph-ridge stand-in (SingleCell.Models.Selection.Study.GraphRidgePredictor),
+// not GEARS; GraphReach is our reconstruction (docs/models/selection.md).
+using System.Diagnostics;
+using SelectionStudySample;
+using SingleCell.Models.Selection.Study;
+
+Options options;
+try
+{
+    options = Options.Parse(args);
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    Console.Error.WriteLine(Options.Usage);
+    return 2;
+}
+if (options.Help)
+{
+    Console.WriteLine(Options.Usage);
+    return 0;
+}
+
+using var cts = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); Console.Error.WriteLine("stopping after the current training (rerun to resume)…"); };
+try
+{
+    var clock = Stopwatch.StartNew();
+    var setup = StudySetup.Load(options, msg => Console.Error.WriteLine(msg));
+    var study = new SelectionStudy(setup.Screen, setup.Graph, new GraphRidgePredictorFactory(), setup.Study, setup.Priors);
+    Directory.CreateDirectory(options.Out);
+    string csv = Path.Combine(options.Out, "results.csv");
+    var progress = new Progress<StudyProgress>(p => Console.Error.WriteLine(
+        $"[{p.Completed}/{p.Total}] {p.Last.Method} noise {p.Last.GraphNoise} seed {p.Last.Seed} budget {p.Last.Budget}: " +
+        $"mse_top20 {p.Last.Metrics.MseTop20DeNonDropout:F4}, pearson_delta {p.Last.Metrics.PearsonDelta:F3} ({p.Last.TrainSeconds:F2} s train, {p.Last.SelectSeconds:F2} s select)"));
+    var records = study.Run(csv, progress, cts.Token);
+    var summary = StudySummary.Summarize(records);
+    double seconds = clock.Elapsed.TotalSeconds;
+    File.WriteAllText(Path.Combine(options.Out, "summary.md"), Report.Markdown(summary, setup, study, seconds));
+    Console.Error.WriteLine($"wrote {csv} and {Path.Combine(options.Out, "summary.md")} ({seconds:F0} s)");
+    if (options.Json) Console.WriteLine(Report.Json(summary, setup, seconds));
+    return 0;
+}
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine("cancelled; completed trainings are in the results file.");
+    return 130;
+}
+catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException or NotSupportedException or InvalidOperationException or ArgumentException or DirectoryNotFoundException)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return 1;
+}

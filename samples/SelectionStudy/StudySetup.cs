@@ -1,0 +1,84 @@
+using SingleCell.Models.Data;
+using SingleCell.Models.Graphs;
+using SingleCell.Models.Selection.Study;
+using SingleCell.Models.Simulation;
+
+namespace SelectionStudySample;
+
+/// <summary>The screen, graphs and protocol of one run.</summary>
+internal sealed record StudySetup(string Description, PerturbationScreen Screen, GeneGraph Graph, IReadOnlyList<GeneGraph> Priors, SelectionStudyOptions Study)
+{
+    public static StudySetup Load(Options o, Action<string> log)
+    {
+        string net = NetworksDir(o.DataDir);
+        log("reading gene2go and gene_info");
+        var info = GeneInfo.Read(Path.Combine(net, "gene_info_human_2022-09.tsv.gz"));
+        var go = AnnotationReaders.ReadGene2Go(Path.Combine(net, "gene2go_human_2022-09.tsv.gz"), info);
+        PerturbationScreen screen;
+        string description;
+        int[] defaultBudgets;
+        int[] defaultSeeds = o.Small ? [1, 2, 3] : [1, 2, 3, 4, 5];
+        if (o.Dataset == "sim")
+        {
+            log("building the GO network of all annotated genes (the generating network)");
+            var network = GoGraphBuilder.Build(go);
+            var sim = new ScreenSimulationOptions
+            {
+                PerturbableGenes = o.Perturbable ?? (o.Small ? 400 : 2000),
+                ReadoutGenes = o.Readouts ?? (o.Small ? 200 : 1000),
+                CellsPerPerturbation = o.Cells ?? 10,
+                ControlCells = o.Small ? 300 : 1000,
+                Seed = 11,
+            };
+            log($"simulating {sim.PerturbableGenes} perturbations × {sim.CellsPerPerturbation} cells on {sim.ReadoutGenes} read-outs");
+            var simulated = ScreenSimulator.Simulate(network, sim);
+            Directory.CreateDirectory(o.Out);
+            screen = PerturbationScreen.FromAnnData(simulated.Data);
+            description = $"simulated screen: {sim.PerturbableGenes} perturbable genes, {sim.ReadoutGenes} read-outs, {sim.CellsPerPerturbation} cells each, {sim.ControlCells} controls (GO network, seed {sim.Seed})";
+            defaultBudgets = o.Small ? [20, 40, 60, 80] : [100, 200, 300, 400, 500, 600];
+        }
+        else
+        {
+            string path = o.Dataset == "norman" ? Path.Combine(Path.GetDirectoryName(net)!, "perturbation", "norman2019_mcfaline2023_devel.h5ad") : o.Dataset;
+            if (!File.Exists(path)) throw new FileNotFoundException($"--dataset '{o.Dataset}': no file at {path}.", path);
+            var data = AnnData.Read(path);
+            if (o.Dataset == "norman" && data.Obs.Find("dataset") is { } ds)
+                data = AnnDataRows.Select(data, Enumerable.Range(0, data.NObs).Where(i => ds.GetString(i) == "norman19").ToArray());
+            screen = PerturbationScreen.FromAnnData(data, "condition");
+            description = $"{Path.GetFileName(path)}{(o.Dataset == "norman" ? " (norman19 cells)" : "")}: {screen.Perturbations.Count} perturbations, {screen.Genes.Count} genes, {data.NObs} cells — a small pool";
+            int pool = screen.Perturbations.Count - Math.Max(1, (int)Math.Round(screen.Perturbations.Count * 0.1));
+            int step = Math.Max(1, pool / 6);
+            defaultBudgets = Enumerable.Range(1, 4).Select(r => r * step).ToArray();
+        }
+        var genes = screen.PerturbationGenes.SelectMany(g => g).Concat(screen.Genes).Distinct(StringComparer.Ordinal).ToArray();
+        log($"building the model's GO graph over {genes.Length} genes and the STRING prior");
+        var graph = GoGraphBuilder.Build(go, genes);
+        var stringGraph = EdgeListReader.ReadString(Path.Combine(net, "string_v12_human_entrez_edges.tsv.gz"), 700).Subgraph(genes);
+        int[] budgets = o.Budgets ?? (o.Rounds is int r ? Enumerable.Range(0, r + 1).Select(i => defaultBudgets[0] * (i + 1)).ToArray() : defaultBudgets);
+        var study = new SelectionStudyOptions
+        {
+            Methods = o.Methods ?? SelectionStudyOptions.AllMethods,
+            Seeds = o.Seeds ?? defaultSeeds,
+            Budgets = budgets,
+            Epochs = o.Epochs,
+            GraphNoise = o.GraphNoise,
+            NoiseKind = o.NoiseKind == "drop" ? GraphNoiseKind.Drop : GraphNoiseKind.Rewire,
+        };
+        study.Validate();
+        return new StudySetup(description, screen, graph, [graph, stringGraph], study);
+    }
+
+    private static string NetworksDir(string? explicitDir)
+    {
+        if (explicitDir is not null)
+            return Directory.Exists(explicitDir) ? explicitDir : throw new DirectoryNotFoundException($"--data '{explicitDir}' does not exist.");
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
+            {
+                if (!File.Exists(Path.Combine(d.FullName, "SingleCell.Models.sln")) || d.Parent is null) continue;
+                var net = Path.Combine(d.Parent.FullName, "shared", "data", "networks");
+                if (Directory.Exists(net)) return net;
+            }
+        throw new DirectoryNotFoundException("Could not find ../shared/data/networks beside the checkout; pass --data <folder with the network files>.");
+    }
+}
