@@ -11,10 +11,11 @@ namespace SingleCell.Models.Simulation;
 /// <param name="TrueLogFoldChange">Conditions × read-outs: the natural-log fold change of the NB mean against control.</param>
 /// <param name="Amplitude">Per condition: the effect amplitude (0 for a null perturbation; for pairs, the larger of the two).</param>
 /// <param name="ControlMean">Per read-out: the control NB mean count before the cell size factor.</param>
+/// <param name="Theta">Per read-out: the NB dispersion θ (variance μ + μ²/θ).</param>
 /// <param name="PerturbableGenes">The perturbable genes.</param>
 /// <param name="ReadoutGenes">The read-out genes (var names).</param>
 /// <param name="GeneratingGraph">The sub-graph (perturbable ∪ read-out genes) the effects spread on.</param>
-public sealed record SimulatedScreen(AnnData Data, string[] Conditions, DenseMatrix TrueLogFoldChange, double[] Amplitude, double[] ControlMean,
+public sealed record SimulatedScreen(AnnData Data, string[] Conditions, DenseMatrix TrueLogFoldChange, double[] Amplitude, double[] ControlMean, double[] Theta,
     string[] PerturbableGenes, string[] ReadoutGenes, GeneGraph GeneratingGraph)
 {
     /// <summary>Writes <c>screen.h5ad</c> (the cells) and <c>truth.h5ad</c> (conditions × read-outs, X = true log fold change, obs <c>amplitude</c>) into <paramref name="directory"/>.</summary>
@@ -124,7 +125,7 @@ public static class ScreenSimulator
         }
         var data = SampleCells(conditions, lfc, mu, theta, names[nP..], o, rng.NextUInt64(), cancellationToken);
         var truth = new DenseMatrix(conditions.Count, nR, lfc.SelectMany(e => e).ToArray());
-        return new SimulatedScreen(data, conditions.ToArray(), truth, amplitude.ToArray(), mu, names[..nP], names[nP..], sub);
+        return new SimulatedScreen(data, conditions.ToArray(), truth, amplitude.ToArray(), mu, theta, names[..nP], names[nP..], sub);
     }
 
     /// <summary>BFS order from the best-connected node (then the next unvisited best-connected, for other components); every third node is a read-out.</summary>
