@@ -10,9 +10,9 @@ namespace SingleCell.Models.Benchmarks.Selection;
 /// One one-shot GraphReach ranking (600 of ~1,800 pool perturbations) against one active-learning round
 /// (per-perturbation features from a predictor trained on 100 perturbations, then a batch of 100), on a
 /// simulated screen of IterPert's size (2,000 perturbable genes, 1,000 read-outs) over a random
-/// 3,200-gene network. Training is excluded from both.
+/// 3,200-gene network. Training is excluded from both. No job attribute: run with <c>--job short</c>
+/// (or <c>--job dry --inProcess</c> to check that it runs).
 /// </summary>
-[ShortRunJob]
 [MemoryDiagnoser]
 public class StudyRoundBenchmarks
 {
