@@ -10,6 +10,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
 }
 string path = args[0];
 bool json = args.Contains("--json");
+if (ModelSummary.IsCheckpoint(path)) return ModelSummary.Run(path, json);
 try
 {
     var (format, a) = Formats.Load(path);
