@@ -49,6 +49,7 @@ public static class ModelContractCases
         new SvaeContractCase(SingleCell.Models.Svae.SvaeVariant.SvaePlus),
         new SvaeContractCase(SingleCell.Models.Svae.SvaeVariant.Svae),
         new SvaeContractCase(SingleCell.Models.Svae.SvaeVariant.Vae),
+        new Recipe.LabelProfileContractCase(),
     ];
 }
 
