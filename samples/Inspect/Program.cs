@@ -109,7 +109,7 @@ namespace Inspect
                 w.WriteNumber(name, value);
                 return;
             }
-            Console.Error.WriteLine($"warning: {name} is {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}; written as null.");
+            Console.Error.WriteLine($"warning: {name} is {(double.IsNaN(value) ? "NaN" : value > 0 ? "+Infinity" : "-Infinity")}; written as null.");
             w.WriteNull(name);
         }
 
