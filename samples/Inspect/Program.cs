@@ -63,7 +63,7 @@ namespace Inspect
                 w.WriteStartObject();
                 w.WriteNumber("n_obs", s.NObs);
                 w.WriteNumber("n_vars", s.NVars);
-                w.WriteNumber("x_sum", s.XSum);
+                WriteFinite(w, "x_sum", s.XSum);
                 w.WriteNumber("x_nnz", s.XNnz);
                 w.WriteString("obs_names_first", a.NObs > 0 ? a.ObsNames[0] : null);
                 w.WriteString("obs_names_last", a.NObs > 0 ? a.ObsNames[^1] : null);
@@ -74,8 +74,8 @@ namespace Inspect
                 w.WriteStartObject("categorical");
                 foreach (var c in a.Obs.Columns.OfType<CategoricalColumn>()) WriteArray(w, c.Name, c.Categories);
                 w.WriteEndObject();
-                w.WriteNumber("row0_sum", s.Row0Sum);
-                w.WriteNumber("col0_sum", s.Col0Sum);
+                WriteFinite(w, "row0_sum", s.Row0Sum);
+                WriteFinite(w, "col0_sum", s.Col0Sum);
                 w.WriteEndObject();
             }
             return System.Text.Encoding.UTF8.GetString(ms.ToArray());
@@ -101,6 +101,18 @@ namespace Inspect
             CategoricalColumn cat => $"{c.Name} [{cat.Categories.Length} categories{(cat.Ordered ? ", ordered" : "")}]",
             _ => $"{c.Name} ({c.GetType().Name.Replace("Column", "").ToLowerInvariant()})",
         };
+
+        /// <summary>JSON has no NaN or ±Infinity: such a figure is written as null, with a warning on stderr.</summary>
+        private static void WriteFinite(Utf8JsonWriter w, string name, double value)
+        {
+            if (double.IsFinite(value))
+            {
+                w.WriteNumber(name, value);
+                return;
+            }
+            Console.Error.WriteLine($"warning: {name} is {(double.IsNaN(value) ? "NaN" : value > 0 ? "+Infinity" : "-Infinity")}; written as null.");
+            w.WriteNull(name);
+        }
 
         private static void WriteArray(Utf8JsonWriter w, string name, IEnumerable<string> values)
         {
