@@ -221,7 +221,7 @@ internal sealed class SampleArgs
     {
         var close = _specs.Select(s => s.Name).Where(n => n.Contains(name.TrimStart('-'), StringComparison.OrdinalIgnoreCase)
             || name.Contains(n.TrimStart('-'), StringComparison.OrdinalIgnoreCase)).ToArray();
-        return close.Length > 0 ? $"; did you mean {string.Join(" or ", close)}?" : "; see --help for the options";
+        return close.Length > 0 ? $"; did you mean {string.Join(" or ", close)}?" : "";
     }
 
     private static string Range(int min, int max) =>

@@ -92,16 +92,18 @@ internal static class SampleProgress
         private readonly double _max;
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private TimeSpan _lastLine = TimeSpan.Zero;
-        private bool _done;
+        private bool _done, _started;
 
-        public LineBar(string name, double max)
-        {
-            (_name, _max) = (name, max);
-            System.Console.Error.WriteLine($"{name}: started");
-        }
+        public LineBar(string name, double max) => (_name, _max) = (name, max);
 
         public void Set(double value)
         {
+            if (!_started)
+            {
+                _started = true;
+                _clock.Restart();
+                System.Console.Error.WriteLine($"{_name}: started");
+            }
             if (_done || _clock.Elapsed - _lastLine < TimeSpan.FromSeconds(5)) return;
             _lastLine = _clock.Elapsed;
             double pct = _max > 0 ? 100 * Math.Min(value, _max) / _max : 0;

@@ -8,7 +8,14 @@ namespace SparseShiftVae;
 /// <summary>The metrics of Table 1 for one variant.</summary>
 internal sealed record VariantResult(
     string Variant, double MccPearson, double MccSpearman, double R2,
-    double? Precision, double? Recall, double? F1, double Inll, double SecondsPerEpoch, int Epochs, string StopReason);
+    double? Precision, double? Recall, double? F1, double Inll, double SecondsPerEpoch, int Epochs, string StopReason)
+{
+    /// <summary>Posterior means of the training cells (for --out), in the order of the simulation's TrainCells.</summary>
+    public float[,]? Latent { get; init; }
+
+    /// <summary>The training history (for --out).</summary>
+    public TrainingHistory? History { get; init; }
+}
 
 /// <summary>Table 1 of the paper (mean ± sd over 5 seeds), for printing beside ours.</summary>
 internal static class PaperTable1
@@ -43,7 +50,8 @@ internal static class SimulationBenchmark
         var history = model.Fit(sim.TrainCells, trainer, new Progress("train", o.Epochs, report));
 
         // Metrics on the training cells: posterior means against the true latents.
-        var zHat = RowMajor.ToMatrix(Flatten(model.GetLatentRepresentation(cells: sim.TrainCells)), o.Latent);
+        var latent = model.GetLatentRepresentation(cells: sim.TrainCells);
+        var zHat = RowMajor.ToMatrix(Flatten(latent), o.Latent);
         var z = RowMajor.SelectRows(sim.Latents, sim.TrainCells);
         double mccP = LatentMetrics.Mcc(z, zHat, CorrelationMethod.Pearson);
         double mccS = LatentMetrics.Mcc(z, zHat, CorrelationMethod.Spearman);
@@ -64,7 +72,10 @@ internal static class SimulationBenchmark
 
         var seconds = history.SecondsPerEpoch.Order().ToArray();
         return new VariantResult(Options.Key(variant), mccP, mccS, r2, graph?.Precision, graph?.Recall, graph?.F1,
-            transfer.InterventionalNll, seconds.Length == 0 ? double.NaN : seconds[seconds.Length / 2], history.Epochs, history.StopReason);
+            transfer.InterventionalNll, seconds.Length == 0 ? double.NaN : seconds[seconds.Length / 2], history.Epochs, history.StopReason)
+        {
+            Latent = latent, History = history,
+        };
     }
 
     private static float[] Flatten(float[,] m)

@@ -18,7 +18,7 @@ public sealed record SelectionCurve(string Name, IReadOnlyList<double> Budgets, 
 /// </summary>
 public static class Plots
 {
-    /// <summary>Training and validation curves: each series of <paramref name="history"/> against the epoch.</summary>
+    /// <summary>Training and validation curves: each series of <paramref name="history"/> against the epoch (solid lines: Skia's SVG backend drops dash patterns with a console warning).</summary>
     /// <param name="history">A trainer's history.</param>
     /// <param name="keys">Series to draw; null draws every series except <c>seconds</c>.</param>
     /// <param name="title">Plot title.</param>
@@ -41,7 +41,6 @@ public static class Plots
             line.LegendText = key;
             line.MarkerSize = points.Length > 40 ? 0 : 4;
             line.LineWidth = 2;
-            if (key.Contains("valid", StringComparison.OrdinalIgnoreCase)) line.LinePattern = LinePattern.Dashed;
             drawn++;
         }
         if (drawn == 0) throw new ArgumentException("The history holds no finite values to plot.", nameof(history));
@@ -60,7 +59,7 @@ public static class Plots
     /// <exception cref="ArgumentNullException"><paramref name="embedding"/> is null.</exception>
     /// <exception cref="ArgumentException">Fewer than 2 columns, or the labels do not match the rows.</exception>
     public static Plot Embedding(DenseMatrix embedding, IReadOnlyList<string>? labels = null, string title = "Embedding",
-        string xLabel = "dimension 1", string yLabel = "dimension 2", int maxLegendEntries = 12)
+        string xLabel = "dimension 1", string yLabel = "dimension 2", int maxLegendEntries = 10)
     {
         ArgumentNullException.ThrowIfNull(embedding);
         if (embedding.Columns < 2) throw new ArgumentException($"An embedding of {embedding.Columns} column(s) cannot be drawn in 2-D; need at least 2.", nameof(embedding));
@@ -109,7 +108,6 @@ public static class Plots
         double lo = Math.Min(observed.Min(), predicted.Min()), hi = Math.Max(observed.Max(), predicted.Max());
         if (lo == hi) { lo -= 1; hi += 1; }
         var diagonal = plot.Add.Line(lo, lo, hi, hi);
-        diagonal.LinePattern = LinePattern.Dashed;
         diagonal.Color = Colors.Gray;
         diagonal.LegendText = "y = x";
         return plot;
