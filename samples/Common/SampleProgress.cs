@@ -86,35 +86,28 @@ internal static class SampleProgress
         public void Done() => task.Value = task.MaxValue;
     }
 
-    private sealed class LineBar : IProgressBar
+    /// <summary>Plain lines for a redirected stderr; quiet for steps that finish within 2 s.</summary>
+    private sealed class LineBar(string name, double max) : IProgressBar
     {
-        private readonly string _name;
-        private readonly double _max;
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private TimeSpan _lastLine = TimeSpan.Zero;
-        private bool _done, _started;
-
-        public LineBar(string name, double max) => (_name, _max) = (name, max);
+        private bool _done, _spoke;
 
         public void Set(double value)
         {
-            if (!_started)
-            {
-                _started = true;
-                _clock.Restart();
-                System.Console.Error.WriteLine($"{_name}: started");
-            }
-            if (_done || _clock.Elapsed - _lastLine < TimeSpan.FromSeconds(5)) return;
+            if (_done || _clock.Elapsed < TimeSpan.FromSeconds(2) || _clock.Elapsed - _lastLine < TimeSpan.FromSeconds(5)) return;
             _lastLine = _clock.Elapsed;
-            double pct = _max > 0 ? 100 * Math.Min(value, _max) / _max : 0;
-            System.Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{_name}: {pct:F0} % ({_clock.Elapsed.TotalSeconds:F0} s)"));
+            _spoke = true;
+            double pct = max > 0 ? 100 * Math.Min(value, max) / max : 0;
+            System.Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {pct:F0} % ({_clock.Elapsed.TotalSeconds:F0} s)"));
         }
 
         public void Done()
         {
             if (_done) return;
             _done = true;
-            System.Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{_name}: done in {_clock.Elapsed.TotalSeconds:F1} s"));
+            if (_spoke || _clock.Elapsed >= TimeSpan.FromSeconds(2))
+                System.Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: done in {_clock.Elapsed.TotalSeconds:F1} s"));
         }
     }
 }
