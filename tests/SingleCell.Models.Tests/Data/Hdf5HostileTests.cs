@@ -171,6 +171,20 @@ public class Hdf5HostileTests
         Assert.That(e.ObjectPath, Does.StartWith("/matrix"));
     }
 
+    [Test]
+    public void Indices_stored_as_floats_must_be_whole_numbers()
+    {
+        var root = new WriteGroup();
+        root.Dataset("whole", new[] { 0.0, 3.0, -2.0 });
+        root.Dataset("fraction", new[] { 0.0, 1.5 });
+        root.Dataset("nan", new[] { double.NaN });
+        Hdf5Writer.Write(_path, root);
+        using var f = Hdf5File.Open(_path);
+        Assert.That(((Hdf5Dataset)f.Get("/whole")!).ReadInt64(), Is.EqualTo(new long[] { 0, 3, -2 }));
+        Assert.That(Assert.Throws<Hdf5FormatException>(() => ((Hdf5Dataset)f.Get("/fraction")!).ReadInt64())!.Problem, Does.Contain("1.5").And.Contain("not an integer"));
+        Assert.Throws<Hdf5FormatException>(() => ((Hdf5Dataset)f.Get("/nan")!).ReadInt64());
+    }
+
     private static ulong FirstChunkAddress(Hdf5Dataset d)
     {
         ulong first = ulong.MaxValue;
