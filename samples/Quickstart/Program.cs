@@ -14,13 +14,13 @@ using SingleCell.Models.Training;
 using Spectre.Console;
 
 var spec = new SampleArgs("Quickstart", "Simulates a small CRISPR screen, trains a VAE and the sVAE+ on it, compares how well each recovers the true latent programs, and writes the results.")
-    .Option("--epochs", "N", "training epochs of each model, ≥ 1", "60")
+    .Option("--epochs", "N", "training epochs of each model, ≥ 1", "100")
     .Option("--out", "DIR", "folder for the results: quickstart.h5ad (latents in obsm), history_<model>.csv, plots (PNG + SVG), the sVAE+ checkpoint", "./quickstart-out")
-    .Example("dotnet run -c Release --project samples/Quickstart -- --epochs 60 --out quickstart-out");
-spec.Notes = "run time on 2 cores: under 10 seconds with the defaults (3,600 cells × 60 genes, 2 models × 60 epochs).";
+    .Example("dotnet run -c Release --project samples/Quickstart -- --epochs 100 --out quickstart-out");
+spec.Notes = "run time on 2 cores: about a minute with the defaults (15,000 cells × 60 genes, p = 10, 2 models × 100 epochs; sVAE+ MCC ≈ 0.75 against ≈ 0.55 for the VAE on seeds 7 and 3).";
 return SampleApp.Run(spec, args, a =>
 {
-    int epochs = a.Int("--epochs", 60, min: 1);
+    int epochs = a.Int("--epochs", 100, min: 1);
     var output = new OutputFolder(a.OutputFolder("--out", "quickstart-out")!);
     Run(epochs, output);
     return 0;
@@ -30,16 +30,16 @@ static void Run(int epochs, OutputFolder output)
 {
     var sim = SparseShiftSimulation.Generate(new SparseShiftSimulationOptions
     {
-        Interventions = 30, CellsPerIntervention = 120, LatentDimensions = 5, Genes = 60, FirstHeldOutIntervention = 24, Seed = 7,
+        Interventions = 50, CellsPerIntervention = 300, LatentDimensions = 10, Genes = 60, FirstHeldOutIntervention = 40, Seed = 7,
     });
-    AnsiConsole.MarkupLine($"Simulated [bold]{sim.CellCount:N0}[/] cells × {sim.Data.NVars} genes, {sim.PriorMean.GetLength(0)} interventions, 5 latent variables.");
+    AnsiConsole.MarkupLine($"Simulated [bold]{sim.CellCount:N0}[/] cells × {sim.Data.NVars} genes, {sim.PriorMean.GetLength(0)} interventions, 10 latent variables.");
     var labels = Enumerable.Range(0, sim.Data.NObs).Select(r => sim.Data.Obs[SparseShiftSimulation.LabelKey].GetString(r)).ToArray();
 
     var results = new List<(string Name, double Mcc, double? F1)>();
     foreach (var variant in new[] { SvaeVariant.Vae, SvaeVariant.SvaePlus })
     {
         var model = SvaeModel.Create(sim.Data, new SvaeSetup(SparseShiftSimulation.LabelKey),
-            new SvaeOptions { Variant = variant, LatentDim = 5, Seed = 1, KlWarmupEpochs = 10 });
+            new SvaeOptions { Variant = variant, LatentDim = 10, Seed = 1, KlWarmupEpochs = 20 });
         var history = SampleProgress.Step($"training {model.Name} ({model.ParameterCount:N0} parameters)", epochs, bar =>
             model.Fit(sim.TrainCells, new TrainerOptions { MaxEpochs = epochs, LearningRate = 3e-3, Seed = 1 },
                 SampleProgress.Sync<TrainingProgress>(p => { if (p.EndOfEpoch) bar.Set(p.Epoch + 1); }), SampleApp.Cancellation));
