@@ -131,7 +131,7 @@ namespace SelectPerturbations
                 Score(coverage, new RandomSelector(1000 + s).Select(candidates, k).Selected)).ToArray();
             var mean = Enumerable.Range(0, k).Select(i => runs.Average(r => r[i])).ToArray();
             var sd = Enumerable.Range(0, k).Select(i => Math.Sqrt(runs.Average(r => (r[i] - mean[i]) * (r[i] - mean[i])))).ToArray();
-            if (o.Method != "random") curves.Add(new(($"random ({o.RandomRepeats} seeds)"), Budgets(k), [0, .. mean], [0, .. sd]));
+            if (o.Method != "random") curves.Add(new($"random, {o.RandomRepeats} seeds", Budgets(k), [0, .. mean], [0, .. sd]));
             if (o.Method != "degree") curves.Add(Curve("degree", Score(coverage, new DegreeSelector(graph).Select(candidates, k).Selected)));
             var plot = SingleCell.Models.Plotting.Plots.SelectionCurves(curves, $"Selection on the {(o.Graph is "go" or "string" or "coexpression" ? o.Graph : Path.GetFileName(o.Graph))} graph",
                 $"genes reached (GraphReach coverage, {o.Hops} hop{(o.Hops == 1 ? "" : "s")})");

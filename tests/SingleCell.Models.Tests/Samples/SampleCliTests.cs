@@ -21,6 +21,9 @@ public class SampleCliTests
         File.WriteAllText(Path.Combine(_dir, "candidates.txt"), "A\nQQQ\nC\n");
         File.WriteAllText(Path.Combine(_dir, "empty.txt"), "# nothing\n");
         File.WriteAllText(Path.Combine(_dir, "notes.txt"), "hello\n");
+        File.WriteAllText(Path.Combine(_dir, "bad.h5ad"), "not hdf5\n");
+        File.WriteAllText(Path.Combine(_dir, "x.h5"), "not hdf5\n");
+        File.WriteAllText(Path.Combine(_dir, "bad.csv"), "a,b\n1,x\n");
         File.WriteAllText(Path.Combine(_dir, "m.mtx"), "%%MatrixMarket matrix coordinate integer general\n3 2 2\n1 1 5\n3 2 7\n");
     }
 
@@ -39,11 +42,14 @@ public class SampleCliTests
 
     [TestCase("Quickstart", "--help", 0, "--epochs N")]
     [TestCase("Quickstart", "30", 2, "Quickstart: unexpected argument '30' (this sample takes options only)")]
+    [TestCase("Quickstart", "--help2", 2, "Quickstart: unknown option '--help2'; did you mean --help?")]
     [TestCase("Quickstart", "--epochs 0", 2, "Quickstart: --epochs must be ≥ 1; got 0")]
     [TestCase("Quickstart", "--epochs ten", 2, "Quickstart: --epochs expects a whole number ≥ 1; got 'ten'")]
     [TestCase("Quickstart", "--out {dir}/notes.txt", 2, "--out expects a folder to write into;")]
     [TestCase("SparseShiftVae", "--help", 0, "--real DIR")]
     [TestCase("SparseShiftVae", "--epochs -1", 2, "SparseShiftVae: --epochs must be ≥ 1; got -1")]
+    [TestCase("SparseShiftVae", "--epochs abc", 2, "SparseShiftVae: --epochs expects a whole number ≥ 1; got 'abc'")]
+    [TestCase("SparseShiftVae", "--out {dir}/notes.txt", 2, "--out expects a folder to write into;")]
     [TestCase("SparseShiftVae", "--real /nonexistent", 2, "SparseShiftVae: --real: folder '/nonexistent' does not exist")]
     [TestCase("SparseShiftVae", "--real {dir}", 2, "lacks response_genes.tsv, grna_ids.tsv")]
     [TestCase("SparseShiftVae", "--variants vae,foo", 2, "--variants: unknown variant 'foo' (expected vae, beta-vae, ivae, svae, svae+)")]
@@ -70,6 +76,9 @@ public class SampleCliTests
     [TestCase("Inspect", "{dir}/notes.txt", 2, "no reader for '")]
     [TestCase("Inspect", "{dir}/edges.tsv --transpose --json --json2", 2, "unknown option '--json2'")]
     [TestCase("Inspect", "{dir}/m.mtx {dir}/m.mtx", 2, "unexpected extra argument")]
+    [TestCase("Inspect", "{dir}/x.h5 --transpose", 2, "--transpose applies to MatrixMarket and CSV/TSV input;")]
+    [TestCase("Inspect", "{dir}/bad.h5ad", 1, "Inspect: error: {dir}/bad.h5ad")]
+    [TestCase("Inspect", "{dir}/bad.csv", 1, "Inspect: error: ")]
     [TestCase("Inspect", "{dir}/empty.txt.h5ad", 2, "does not exist")]
     public void Bad_input_gets_one_line_and_the_exit_code(string sample, string args, int exitCode, string message)
     {
