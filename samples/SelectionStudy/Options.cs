@@ -6,7 +6,8 @@ namespace SelectionStudySample;
 internal sealed class Options
 {
     public const string Usage = """
-        usage: SelectionStudy [--dataset sim|norman|<file.h5ad>] [--small] [--methods m1,m2,...] [--seeds 1,2,3]
+        usage: SelectionStudy [options]
+        options: [--dataset sim|norman|<file.h5ad>] [--small] [--methods m1,m2,...] [--seeds 1,2,3]
                               [--budgets 100,200,...] [--rounds R] [--epochs E] [--graph-noise 0,0.1,...]
                               [--noise-kind rewire|drop] [--genes P,R] [--cells N] [--out DIR] [--data DIR] [--json]
           --dataset   sim: a simulated screen on the human GO network (default); norman: the norman19 cells of
@@ -17,6 +18,7 @@ internal sealed class Options
           --budgets   the budget schedule (first = initial set); --rounds R with --budgets unset: 100 + 100 r.
           --out       results.csv (resumable: rerun to continue) and summary.md; default ./selection-study.
           --json      print {"methods": {...}, "config": {...}} to stdout.
+        example: SelectionStudy --small --out study-small --json
         The predictor in the loop is the built-in graph-ridge stand-in (not GEARS).
         """;
 
@@ -69,12 +71,15 @@ internal sealed class Options
                 case "--data": o.DataDir = Next(); break;
                 case "--json": o.Json = true; break;
                 case "-h" or "--help": o.Help = true; break;
-                default: throw new ArgumentException($"Unknown argument '{a}'.");
+                default: throw new ArgumentException($"unknown option '{a}'.");
             }
         }
         if (o.NoiseKind is not ("rewire" or "drop")) throw new ArgumentException($"--noise-kind must be rewire or drop; got '{o.NoiseKind}'.");
         if (o.Rounds is < 0) throw new ArgumentException("--rounds must be ≥ 0.");
         if (o.Epochs < 1) throw new ArgumentException("--epochs must be ≥ 1.");
+        foreach (var m in o.Methods ?? [])
+            if (!SingleCell.Models.Selection.Study.SelectionStudyOptions.AllMethods.Contains(m))
+                throw new ArgumentException($"--methods: unknown method '{m}' (expected {string.Join(", ", SingleCell.Models.Selection.Study.SelectionStudyOptions.AllMethods)}).");
         return o;
     }
 }

@@ -15,8 +15,7 @@ try
 }
 catch (ArgumentException ex)
 {
-    Console.Error.WriteLine($"error: {ex.Message}");
-    Console.Error.WriteLine(Options.Usage);
+    Console.Error.WriteLine($"SelectionStudy: {ex.Message} (see --help)");
     return 2;
 }
 if (options.Help)
@@ -30,28 +29,30 @@ Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); Console.Err
 try
 {
     var clock = Stopwatch.StartNew();
-    var setup = StudySetup.Load(options, msg => Console.Error.WriteLine(msg));
+    // Status goes to stdout, or to stderr when stdout carries the --json object.
+    var status = options.Json ? Console.Error : Console.Out;
+    var setup = StudySetup.Load(options, msg => status.WriteLine(msg));
     var study = new SelectionStudy(setup.Screen, setup.Graph, new GraphRidgePredictorFactory(), setup.Study, setup.Priors);
     Directory.CreateDirectory(options.Out);
     string csv = Path.Combine(options.Out, "results.csv");
-    var progress = new Progress<StudyProgress>(p => Console.Error.WriteLine(
+    var progress = new Progress<StudyProgress>(p => status.WriteLine(
         $"[{p.Completed}/{p.Total}] {p.Last.Method} noise {p.Last.GraphNoise} seed {p.Last.Seed} budget {p.Last.Budget}: " +
         $"mse_top20 {p.Last.Metrics.MseTop20DeNonDropout:F4}, pearson_delta {p.Last.Metrics.PearsonDelta:F3} ({p.Last.TrainSeconds:F2} s train, {p.Last.SelectSeconds:F2} s select)"));
     var records = study.Run(csv, progress, cts.Token);
     var summary = StudySummary.Summarize(records);
     double seconds = clock.Elapsed.TotalSeconds;
     File.WriteAllText(Path.Combine(options.Out, "summary.md"), Report.Markdown(summary, setup, study, seconds));
-    Console.Error.WriteLine($"wrote {csv} and {Path.Combine(options.Out, "summary.md")} ({seconds:F0} s)");
+    status.WriteLine($"wrote {csv} and {Path.Combine(options.Out, "summary.md")} ({seconds:F0} s)");
     if (options.Json) Console.WriteLine(Report.Json(summary, setup, seconds));
     return 0;
 }
 catch (OperationCanceledException)
 {
-    Console.Error.WriteLine("cancelled; completed trainings are in the results file.");
+    Console.Error.WriteLine("SelectionStudy: cancelled; completed trainings are in the results file (rerun to resume).");
     return 130;
 }
 catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException or NotSupportedException or InvalidOperationException or ArgumentException or DirectoryNotFoundException)
 {
-    Console.Error.WriteLine($"error: {ex.Message}");
+    Console.Error.WriteLine($"SelectionStudy: error: {ex.Message.ReplaceLineEndings(" ")}");
     return 1;
 }
