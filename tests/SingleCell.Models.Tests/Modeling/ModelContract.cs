@@ -50,6 +50,7 @@ public static class ModelContractCases
         new SvaeContractCase(SingleCell.Models.Svae.SvaeVariant.Svae),
         new SvaeContractCase(SingleCell.Models.Svae.SvaeVariant.Vae),
         new Recipe.LabelProfileContractCase(),
+        new Gears.GearsContractCase(),
     ];
 }
 

@@ -1,0 +1,175 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using SingleCell.Models.Data;
+using SingleCell.Models.Graphs;
+using SingleCell.Models.Modeling;
+using SingleCell.Models.Tensors;
+using SingleCell.Models.Training;
+
+namespace SingleCell.Models.Gears;
+
+/// <summary>Conditions of a GEARS split: training, validation and the test subgroups of the simulation split.</summary>
+/// <param name="Train">Training conditions (control included).</param>
+/// <param name="Validation">Validation conditions.</param>
+/// <param name="Test">Test conditions by subgroup: unseen_single, combo_seen0, combo_seen1, combo_seen2.</param>
+public sealed record GearsSplit(IReadOnlyList<string> Train, IReadOnlyList<string> Validation, IReadOnlyDictionary<string, IReadOnlyList<string>> Test)
+{
+    /// <summary>
+    /// The simulation split (spec §2.1): 75 % of perturbed genes seen; 75 % of seen-seen pairs in train; test =
+    /// unseen singles and pairs with 0, 1 or 2 seen genes; validation from the same split applied to the train set.
+    /// </summary>
+    /// <param name="conditions">Canonical conditions (<c>A+ctrl</c>, <c>A+B</c>, <c>ctrl</c>).</param>
+    /// <param name="seed">Seed.</param>
+    public static GearsSplit Simulation(IEnumerable<string> conditions, int seed)
+    {
+        var all = conditions.Distinct(StringComparer.Ordinal).ToArray();
+        var outer = PerturbationSplits.Simulation(all.Where(c => c != "ctrl"), 0.75, 0.25, seed);
+        var inner = PerturbationSplits.Simulation(outer.Train, 0.9, 0.1, seed);
+        var train = inner.Train.Concat(all.Contains("ctrl") ? ["ctrl"] : []).ToArray();
+        return new GearsSplit(train, inner.Test.ToArray(), new Dictionary<string, IReadOnlyList<string>>
+        {
+            ["unseen_single"] = outer.TestUnseenSingles, ["combo_seen0"] = outer.TestCombo0Seen,
+            ["combo_seen1"] = outer.TestCombo1Seen, ["combo_seen2"] = outer.TestCombo2Seen,
+        });
+    }
+}
+
+/// <summary>
+/// GEARS on the model platform: predicts the expression outcome of single and combined perturbations,
+/// including genes never perturbed in training, from a gene-embedding GNN over a co-expression graph and
+/// a perturbation-embedding GNN over the Gene Ontology graph (Roohani et al. 2024; spec §2).
+/// </summary>
+public sealed partial class GearsModel : Model<GearsOptions>, IModel<GearsModel>, IPerturbationPredictor
+{
+    internal const string Type = "gears";
+    private readonly GearsLayout _layout;
+    private readonly Dictionary<string, int> _pertIndex;
+    private GearsData? _data;
+
+    private GearsModel(GearsOptions options, GearsModule module, DataSchema schema, GearsLayout layout, AlignedData? data)
+        : base(options, module, schema, data)
+    {
+        _layout = layout;
+        _pertIndex = layout.PerturbationGenes.Select((g, i) => (g, i)).ToDictionary(t => t.g, t => t.i, StringComparer.Ordinal);
+        if (data != null) _data = new GearsData(data, layout.Setup, options.Seed);
+    }
+
+    internal GearsModule Module => (GearsModule)Network;
+
+    /// <inheritdoc />
+    public override string Name => Options.Uncertainty ? "GEARS (uncertainty)" : "GEARS";
+
+    /// <inheritdoc />
+    protected override string ModelType => Type;
+
+    /// <inheritdoc />
+    protected override JsonTypeInfo<GearsOptions> OptionsJsonType => GearsJson.Default.GearsOptions;
+
+    /// <inheritdoc />
+    protected override IReadOnlyDictionary<string, string> CheckpointExtra =>
+        new Dictionary<string, string> { ["gears.layout"] = JsonSerializer.Serialize(_layout, GearsJson.Default.GearsLayout) };
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> PerturbableGenes => _layout.PerturbationGenes;
+
+    /// <summary>How the data is read.</summary>
+    public GearsSetup Setup => _layout.Setup;
+
+    internal GearsData? Data => _data;
+
+    /// <summary>The split the model trains with (set by <see cref="Create"/>; replace it before <c>Fit</c> for another split).</summary>
+    public GearsSplit? Split { get; set; }
+
+    /// <summary>
+    /// Sets up GEARS on log-normalised expression: the schema (genes, conditions), the training examples,
+    /// the co-expression graph from the training control and single-perturbation cells, and the network
+    /// over <paramref name="goGraph"/> (the perturbation graph; every perturbed gene must be a node).
+    /// </summary>
+    /// <param name="data">Cells × genes, log-normalised, with the condition column.</param>
+    /// <param name="setup">Which column, control labels and layer.</param>
+    /// <param name="goGraph">The GO perturbation graph (e.g. <see cref="GoGraphBuilder.Build"/> over the data's genes and perturbed genes).</param>
+    /// <param name="split">The split; null for the seeded simulation split.</param>
+    /// <param name="options">Options; null for the defaults.</param>
+    /// <exception cref="DataSchemaException">The data does not fit (missing column, negative or non-finite values, fewer than two controls).</exception>
+    /// <exception cref="ArgumentException">A perturbed gene is not in the GO graph.</exception>
+    public static GearsModel Create(AnnData data, GearsSetup setup, GeneGraph goGraph, GearsSplit? split = null, GearsOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(setup);
+        ArgumentNullException.ThrowIfNull(goGraph);
+        options ??= new GearsOptions();
+        options.Validate();
+        // As GEARS does, conditions with a gene outside the perturbation graph are left out (reported in DroppedConditions).
+        var parser = new ConditionParser(setup.ControlLabels);
+        var column = DataSchema.Column(data, setup.PerturbationKey);
+        var keep = new List<int>();
+        var dropped = new SortedSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < data.NObs; i++)
+        {
+            var genes = parser.Parse(column.GetString(i));
+            if (genes.All(gn => goGraph.IndexOf(gn) >= 0)) keep.Add(i);
+            else dropped.Add(ConditionParser.Canonical(genes));
+        }
+        if (keep.Count < data.NObs) data = Subset(data, [.. keep], setup);
+        var schema = DataSchema.FromData(data, MatrixValues.NonNegative, setup.Layer, [(setup.PerturbationKey, UnknownCategoryPolicy.Error)]);
+        var aligned = schema.Align(data);
+        var prep = new GearsData(aligned, setup, options.Seed);
+        split ??= GearsSplit.Simulation(prep.Dataset.Conditions, (int)(options.Seed % int.MaxValue));
+        var trainSingles = prep.CellsOf(split.Train.Where(c => c == "ctrl" || c.EndsWith("+ctrl", StringComparison.Ordinal)));
+        var coexp = CoexpressionGraphBuilder.Build(aligned.Matrix, schema.Genes, trainSingles, 20, 0.4);
+        var (cs, ct, cw) = coexp.ToEdgeArrays();
+        var (gs, gt, gw) = goGraph.ToEdgeArrays();
+        var rng = new Generator(options.Seed ^ 0xC0117201UL);
+        var kept = prep.Dataset.ControlCells.OrderBy(_ => rng.NextDouble()).Take(options.ControlCellsKept).Order().ToArray();
+        var layout = new GearsLayout(setup, goGraph.Genes.ToArray(), cs.Length, gs.Length, kept.Length);
+        var module = new GearsModule(schema.GeneCount, goGraph.NodeCount, cs.Length, gs.Length, kept.Length, options);
+        GearsModule.SetEdges(module.CoexpressionGraph, cs, ct, cw);
+        GearsModule.SetEdges(module.GoGraph, gs, gt, gw);
+        using (Tensor.NoGrad())
+        {
+            module.ControlExpression.CopyFrom(Batches.Dense(aligned.Matrix, kept));
+            module.ControlMean.CopyFrom(Tensor.FromArray((float[])prep.ControlMean.Clone(), schema.GeneCount));
+        }
+        return new GearsModel(options, module, schema, layout, aligned) { Split = split, DroppedConditions = [.. dropped] };
+    }
+
+    /// <summary>Conditions left out by <see cref="Create"/> because a gene is not in the GO graph.</summary>
+    public IReadOnlyList<string> DroppedConditions { get; private init; } = [];
+
+    private static AnnData Subset(AnnData data, int[] rows, GearsSetup setup)
+    {
+        var x = (setup.Layer == null ? data.X : data.Layers.GetValueOrDefault(setup.Layer))
+            ?? throw new DataSchemaException(setup.Layer == null ? "The data has no X matrix." : $"Layer '{setup.Layer}' is not in the data.");
+        var sub = new AnnData(x.SelectRows(rows), rows.Select(r => data.ObsNames[r]).ToArray(), data.VarNames);
+        if (setup.Layer != null) { sub.Layers[setup.Layer] = sub.X!; }
+        var col = DataSchema.Column(data, setup.PerturbationKey);
+        sub.Obs.Add(new StringColumn(setup.PerturbationKey, rows.Select(r => col.GetString(r)).ToArray()));
+        return sub;
+    }
+
+    /// <inheritdoc />
+    public override TrainingHistory Fit(TrainerOptions? trainer = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        RequireTrainingData();
+        var data = _data!;
+        var split = Split ?? throw new InvalidOperationException("GEARS: no split; set Split before Fit.");
+        var train = data.CellsOf(split.Train);
+        var validation = data.CellsOf(split.Validation);
+        if (train.Length == 0) throw new InvalidOperationException("GEARS: the split leaves no training cells.");
+        return Train(new GearsTrainingPlan(this, Module, data), trainer, (train, validation), progress, cancellationToken);
+    }
+
+    /// <summary>Gene-embedding-graph indices of each cell's perturbed genes.</summary>
+    internal int[][] PerturbationIndices(string[][] genes)
+    {
+        var result = new int[genes.Length][];
+        for (int i = 0; i < genes.Length; i++)
+        {
+            result[i] = new int[genes[i].Length];
+            for (int k = 0; k < genes[i].Length; k++)
+                result[i][k] = _pertIndex.TryGetValue(genes[i][k], out int p) ? p
+                    : throw new ArgumentException($"GEARS: gene '{genes[i][k]}' is not in the model's GO perturbation graph ({_pertIndex.Count} genes).");
+        }
+        return result;
+    }
+}
