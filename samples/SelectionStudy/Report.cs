@@ -18,7 +18,7 @@ internal static class Report
         var sb = new StringBuilder();
         sb.AppendLine("# Selection study");
         sb.AppendLine();
-        sb.AppendLine($"Data: {setup.Description}. Pool {study.Pool.Count}, test {study.TestPerturbations.Count} perturbations. Predictor: graph-ridge stand-in (not GEARS).");
+        sb.AppendLine($"Data: {setup.Description}. Pool {study.Pool.Count}, test {study.TestPerturbations.Count} perturbations. Predictor: {setup.PredictorName}.");
         sb.AppendLine($"Budgets {string.Join(", ", setup.Study.Schedule)}; seeds {string.Join(", ", setup.Study.Seeds)}; run time {seconds:F0} s.");
         foreach (var noise in summary.GroupBy(m => m.GraphNoise))
         {
@@ -67,7 +67,7 @@ internal static class Report
         var config = new Dictionary<string, object>
         {
             ["data"] = setup.Description,
-            ["predictor"] = "graph-ridge (stand-in for GEARS)",
+            ["predictor"] = setup.PredictorName,
             ["budgets"] = o.Schedule,
             ["seeds"] = o.Seeds,
             ["test_fraction"] = o.TestFraction,

@@ -8,6 +8,9 @@ namespace SelectionStudySample;
 /// <summary>The screen, graphs and protocol of one run.</summary>
 internal sealed record StudySetup(string Description, PerturbationScreen Screen, GeneGraph Graph, IReadOnlyList<GeneGraph> Priors, SelectionStudyOptions Study)
 {
+    /// <summary>How the report names the predictor in the loop.</summary>
+    public string PredictorName { get; init; } = "graph-ridge (stand-in for GEARS)";
+
     public static StudySetup Load(Options o, Action<string> log)
     {
         string net = NetworksDir(o.DataDir);

@@ -140,4 +140,16 @@ public class StudyTests
         Assert.That(m.Mse, Is.EqualTo(8.0 / 4));
         Assert.That(m.FracOppositeDirectionTop20NonDropout, Is.EqualTo(1.0));
     }
+
+    [Test]
+    public void Gears_runs_in_the_loop_through_its_factory()
+    {
+        var (screen, graph) = TinyScreen();
+        var options = new SelectionStudyOptions { Methods = ["graphreach", "coreset"], Seeds = [1], Budgets = [6, 12], Epochs = 1 };
+        var factory = new GearsPredictorFactory(new SingleCell.Models.Gears.GearsOptions { Hidden = 8, ControlCellsKept = 20 }, batchSize: 32);
+        var records = new SelectionStudy(screen, graph, factory, options).Run();
+        Assert.That(records, Has.Count.EqualTo(2 * 2));
+        Assert.That(records.All(r => double.IsFinite(r.Metrics.MseTop20DeNonDropout) && r.Predictor == "gears"), "every budget scored by GEARS");
+    }
+
 }
