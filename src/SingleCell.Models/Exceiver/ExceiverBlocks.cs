@@ -38,11 +38,14 @@ internal sealed class CrossAttentionBlock : Module
     /// <summary>The residual feed-forward: u + Lin_b(LN_b(GELU(Lin_a(LN_a(u))))).</summary>
     private Tensor FeedForward(Tensor u) => u + FfLinearB.Forward(FfNormB.Forward(FfLinearA.Forward(FfNormA.Forward(u)).Gelu()));
 
-    /// <summary>Dense cross-attention: query [B, M, dq] over kv [B, L, dkv] with no mask (the decoder).</summary>
-    internal Tensor Forward(Tensor query, Tensor kv)
+    /// <summary>
+    /// Dense cross-attention: query [B, M, dq] over kv [B, L, dkv] (the decoder, unmasked); with a mask
+    /// it is also the unfused composition the packed encoder is tested against.
+    /// </summary>
+    internal Tensor Forward(Tensor query, Tensor kv, bool[,]? keyPaddingMask = null, Tensor? keyPaddingBias = null)
     {
         var kvn = KvNorm.Forward(kv);
-        var a = Attention.Forward(QueryNorm.Forward(query), kvn, kvn).Output;
+        var a = Attention.Forward(QueryNorm.Forward(query), kvn, kvn, keyPaddingMask, keyPaddingBias).Output;
         return FeedForward(a + query);
     }
 
