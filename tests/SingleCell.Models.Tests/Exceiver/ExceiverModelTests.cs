@@ -103,8 +103,9 @@ public class ExceiverModelTests
         Assert.That(clf.Classes, Is.EqualTo(new[] { "A", "B" }));
         Assert.That(clf.MaskCount, Is.EqualTo(pre.MaskCount));
         Assert.That(clf.GetLatentRepresentation(data).Values, Is.EqualTo(pre.GetLatentRepresentation(data).Values), "same encoder before fine-tuning");
-        var h = clf.Fit(Quick(8));
+        var h = clf.Fit(Quick(25) with { BatchSize = 8 });
         Assert.That(h.Keys, Does.Contain("cross_entropy_train"));
+        TestContext.Out.WriteLine("CE: " + string.Join(", ", h.Series("cross_entropy_train").Select(v => v.ToString("F3"))));
         var p = clf.PredictProbabilities(data);
         for (int i = 0; i < p.Rows; i++) Assert.That(p.Row(i).ToArray().Sum(), Is.EqualTo(1f).Within(1e-5));
         Assert.That(clf.Evaluate(data)["accuracy"], Is.GreaterThan(0.9), "two well-separated types");
