@@ -135,6 +135,7 @@ internal static class Hdf5Values
             var bytes = file.GlobalHeapObject(collection, index, path);
             if (length > bytes.Length) throw file.Error(path, $"variable-length string of {length} bytes is longer than its heap object ({bytes.Length}).");
             bytes = bytes[..(int)length];
+            file.ChargeStrings(length, path);
             int nul = bytes.IndexOf((byte)0);
             if (nul >= 0) bytes = bytes[..nul];
             return Encoding.UTF8.GetString(bytes);
