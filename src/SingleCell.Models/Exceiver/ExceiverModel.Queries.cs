@@ -110,9 +110,13 @@ public sealed partial class ExceiverModel
     /// <exception cref="InvalidOperationException">The model has not been fitted (n_mask unknown).</exception>
     public (MaskedPrediction Prediction, int[] Cells) PredictMasked(AnnData? data = null, ulong seed = 0)
     {
+        if (MaskCount == 0) throw new InvalidOperationException("Exceiver: n_mask is set by the first Fit; fit the model first.");
+        return PredictMasked(ValuesOf(data), seed);
+    }
+
+    private (MaskedPrediction Prediction, int[] Cells) PredictMasked(CellMatrix values, ulong seed)
+    {
         int m = MaskCount;
-        if (m == 0) throw new InvalidOperationException("Exceiver: n_mask is set by the first Fit; fit the model first.");
-        var values = ValuesOf(data);
         var cells = Enumerable.Range(0, values.Rows).Where(c => values.RowIndices(c).Length >= 2 * m).ToArray();
         var genes = new int[cells.Length, m];
         var pred = new float[cells.Length * m]; var obs = new float[cells.Length * m];
@@ -140,7 +144,11 @@ public sealed partial class ExceiverModel
     {
         ArgumentNullException.ThrowIfNull(data);
         if (Classes.Count == 0) throw new InvalidOperationException("Exceiver: this is a pretraining model; create a classifier with FineTune or a LabelKey.");
-        var values = ValuesOf(data);
+        return PredictProbabilities(ValuesOf(data));
+    }
+
+    private DenseMatrix PredictProbabilities(CellMatrix values)
+    {
         int c = Classes.Count;
         var result = new float[values.Rows * c];
         ForBatches(values, (start, _, z) => Module.ClassLogits(z).Softmax(-1).AsReadOnlySpan().CopyTo(result.AsSpan(start * c)));
@@ -157,10 +165,12 @@ public sealed partial class ExceiverModel
     public override IReadOnlyDictionary<string, double> Evaluate(AnnData data)
     {
         ArgumentNullException.ThrowIfNull(data);
+        var values = ValuesOf(data);
+        var codes = Classes.Count > 0 ? LabelCodes(data) : [];
         var result = new Dictionary<string, double>();
         if (MaskCount > 0)
         {
-            var (p, cells) = PredictMasked(data, Options.Seed);
+            var (p, cells) = PredictMasked(values, Options.Seed);
             double se = 0, seMean = 0;
             var pv = p.Predicted.Values; var ov = p.Observed.Values;
             for (int i = 0; i < pv.Length; i++) { se += Math.Pow(pv[i] - ov[i], 2); seMean += Math.Pow(ov[i] - 1.0, 2); }
@@ -170,8 +180,7 @@ public sealed partial class ExceiverModel
         }
         if (Classes.Count > 0)
         {
-            var codes = LabelCodes(data);
-            var prob = PredictProbabilities(data);
+            var prob = PredictProbabilities(values);
             int correct = 0;
             for (int i = 0; i < codes.Length; i++)
             {

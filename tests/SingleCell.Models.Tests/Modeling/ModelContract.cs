@@ -50,6 +50,8 @@ public static class ModelContractCases
         new SvaeContractCase(SingleCell.Models.Svae.SvaeVariant.Svae),
         new SvaeContractCase(SingleCell.Models.Svae.SvaeVariant.Vae),
         new Recipe.LabelProfileContractCase(),
+        new ExceiverContractCase(classifier: false),
+        new ExceiverContractCase(classifier: true),
     ];
 }
 
