@@ -114,6 +114,7 @@ internal sealed class SelfAttentionLayer : Module
     internal Tensor Forward(Tensor x)
     {
         x = Norm1.Forward(x + SelfAttention.Forward(x));
-        return Norm2.Forward(x + Linear2.Forward(Linear1.Forward(x).Gelu()));
+        // W2·GELU(W1·x + b1) + b2, fused: the [tokens, feed-forward] activations are never stored.
+        return Norm2.Forward(x + FusedFeedForward.Forward(x, Linear1.Weight, Linear1.Bias!.Value, Linear2.Weight, Linear2.Bias!.Value));
     }
 }
