@@ -37,7 +37,7 @@ internal sealed record Options
         .Option("--data", "FILE[,FILE…]", "files to pretrain on (.h5ad, 10x .h5 or folder); aliases kang, pbmc68k (its raw counts), tenx; 'union' = all three", "kang")
         .Option("--kang", "FILE", "the Kang 2018 h5ad of the transfer tasks", "../shared/data/h5ad/kang2018_valid_anndata06.h5ad")
         .Option("--epochs", "N", "maximum pretraining epochs, ≥ 1 (early stopping, patience 10)", "30")
-        .Option("--finetune-epochs", "N", "maximum epochs of fine-tuning and of the from-scratch classifier, ≥ 1", "15")
+        .Option("--finetune-epochs", "N", "maximum epochs of fine-tuning and of the from-scratch classifier (Adam 1e-3, 50 warm-up steps), ≥ 1", "15")
         .Option("--layers", "N", "self-attention layers, ≥ 0 (the released model has 8)", "1")
         .Option("--batch", "N", "batch size, ≥ 2", "64")
         .Option("--mask", "MODE", "key padding of zero-count genes: exclude or additive (the reference code)", "exclude")

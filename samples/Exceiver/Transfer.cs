@@ -63,7 +63,12 @@ internal static class Transfer
 
         var trainData = Subset(kang, train, key);
         var testData = Subset(kang, test, key);
-        var ft = new TrainerOptions { MaxEpochs = o.FineTuneEpochs, BatchSize = o.BatchSize, Seed = o.Seed };
+        // Downstream training is ours (the spec fixes pretraining only): the spec's 500-step warm-up would keep
+        // the rate near zero for a whole short fine-tune, so 50 steps of warm-up to lr 1e-3.
+        var ft = new TrainerOptions
+        {
+            MaxEpochs = o.FineTuneEpochs, BatchSize = o.BatchSize, Seed = o.Seed, LearningRate = 1e-3, Scheduler = SchedulerOptions.WarmupThenConstant(50, 0.02),
+        };
         var tuned = ExceiverModel.FineTune(pretrained, trainData, key);
         Train(tuned, ft, $"{key}: fine-tuning");
         double fineTuned = tuned.Evaluate(testData)["accuracy"];
