@@ -51,6 +51,8 @@ public static class ModelContractCases
         new SvaeContractCase(SingleCell.Models.Svae.SvaeVariant.Vae),
         new Recipe.LabelProfileContractCase(),
         new Gears.GearsContractCase(),
+        new ExceiverContractCase(classifier: false),
+        new ExceiverContractCase(classifier: true),
     ];
 }
 
