@@ -108,6 +108,6 @@ public sealed partial class DietNetworkModel
         return new Dictionary<string, double> { ["accuracy"] = acc, ["error_percent"] = 100 * (1 - acc), ["cross_entropy"] = ce / Math.Max(1, labels.Length) };
     }
 
-    /// <summary>Each test row's predicted class index, for confusion matrices.</summary>
-    internal int[] PredictTestClasses() => _genotypes == null || _split == null ? [] : ArgMax(PredictProbabilities(_genotypes, _split.Test));
+    /// <summary>The predicted class index (into <see cref="Classes"/>) of each test row of the fold the model was set up on; empty when loaded without data.</summary>
+    public int[] PredictTestClasses() => _genotypes == null || _split == null ? [] : ArgMax(PredictProbabilities(_genotypes, _split.Test));
 }

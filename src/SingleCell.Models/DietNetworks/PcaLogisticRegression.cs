@@ -8,7 +8,7 @@ namespace SingleCell.Models.DietNetworks;
 
 /// <summary>
 /// The PCA baseline on the same folds: genotypes standardised with the train + validation statistics,
-/// the top principal components of the train + validation samples (randomized SVD, <see cref="Pca"/>),
+/// the top principal components of the train + validation samples (eigenvectors of their Gram matrix: samples ≪ SNPs),
 /// and a multinomial logistic regression on the component scores (full-batch Adam with a small L2
 /// penalty) fitted to the train + validation samples. Test samples are projected on the same loadings.
 /// </summary>
@@ -35,11 +35,9 @@ public static class PcaLogisticRegression
         var (mean, inv) = Standardization.Fit(genotypes, fit);
         var z = new float[(long)fit.Length * m];
         Standardization.Apply(genotypes, fit, mean, inv, z);
-        var pca = Pca.Compute(CellMatrix.FromDense(z, fit.Length, m), components, seed: seed);
         var zt = new float[(long)split.Test.Length * m];
         Standardization.Apply(genotypes, split.Test, mean, inv, zt);
-        var trainX = Project(z, fit.Length, m, pca);
-        var testX = Project(zt, split.Test.Length, m, pca);
+        var (trainX, testX) = Scores(z, fit.Length, zt, split.Test.Length, m, components);
         // Scale the scores to unit variance so that one learning rate fits every component.
         var sd = new float[components];
         for (int k = 0; k < components; k++)
@@ -69,17 +67,37 @@ public static class PcaLogisticRegression
         }
     }
 
-    private static float[] Project(float[] z, int rows, int m, PcaResult pca)
+    /// <summary>
+    /// PCA through the n × n Gram matrix G = Z·Zᵀ of the (already centred) standardised training rows, which
+    /// is cheap when samples ≪ SNPs: G = U Λ Uᵀ, training scores U_k Λ_k^½, test scores Z_t·Zᵀ·U_k Λ_k^−½
+    /// (the projection on the same loadings V_k = Zᵀ U_k Λ_k^−½). Both products run on the engine's GEMM.
+    /// </summary>
+    private static (float[] Train, float[] Test) Scores(float[] z, int n, float[] zt, int nt, int m, int k)
     {
-        int k = pca.Components;
-        var result = new float[rows * k];
-        for (int i = 0; i < rows; i++)
-            for (int c = 0; c < k; c++)
+        var zz = Tensor.FromArray(z, n, m);
+        float[] gram, cross;
+        using (Tensor.NoGrad())
+        {
+            gram = Tensor.MatMul(zz, zz, transposeB: true).ToArray();
+            cross = Tensor.MatMul(Tensor.FromArray(zt, nt, m), zz, transposeB: true).ToArray();
+        }
+        var g = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(n, n, (i, j) => gram[i * n + j]);
+        var evd = g.Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric);
+        var order = Enumerable.Range(0, n).OrderByDescending(i => evd.EigenValues[i].Real).Take(k).ToArray();
+        var train = new float[n * k];
+        var test = new float[nt * k];
+        for (int c = 0; c < k; c++)
+        {
+            int e = order[c];
+            double lambda = Math.Max(evd.EigenValues[e].Real, 1e-12);
+            for (int i = 0; i < n; i++) train[i * k + c] = (float)(evd.EigenVectors[i, e] * Math.Sqrt(lambda));
+            for (int i = 0; i < nt; i++)
             {
                 double s = 0;
-                for (int j = 0; j < m; j++) s += z[(long)i * m + j] * pca.Loadings[(long)c * m + j];
-                result[i * k + c] = (float)s;
+                for (int j = 0; j < n; j++) s += cross[i * n + j] * evd.EigenVectors[j, e];
+                test[i * k + c] = (float)(s / Math.Sqrt(lambda));
             }
-        return result;
+        }
+        return (train, test);
     }
 }
