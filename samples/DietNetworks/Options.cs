@@ -16,7 +16,7 @@ internal sealed record Options
           --labels FILE         sample labels; --label-format hapmap (relationships file, column 7) or panel (sample pop super_pop)
           --simulate            hierarchical Balding–Nichols data (--sim-snps N, --sim-per-pop N, --sim-fst-pop F)
           --folds K             folds to run (default 5; the split always has 5 folds, seed 23)
-          --embedding LIST      histogram,random,raw,snp2vec or all (default histogram)
+          --embedding LIST      histogram,random,raw,snp2vec, all, or none (baselines only; default histogram)
           --gamma LIST          reconstruction weights, e.g. 0,20 (default 0: none)
           --baselines LIST      basic,pca or none (default basic,pca)
           --epochs N            epoch limit (default 200); --patience N (default 50); --lr X (default 1e-3)
@@ -102,11 +102,14 @@ internal sealed record Options
 
     private static Options Set(Options o, ref bool flag) { flag = true; return o; }
 
-    private static DietEmbedding[] ParseEmbeddings(string v) => v == "all"
-        ? [DietEmbedding.Histogram, DietEmbedding.RandomProjection, DietEmbedding.Raw, DietEmbedding.Snp2Vec]
-        : v.Split(',').Select(s => s switch
+    private static DietEmbedding[] ParseEmbeddings(string v) => v switch
+    {
+        "all" => [DietEmbedding.Histogram, DietEmbedding.RandomProjection, DietEmbedding.Raw, DietEmbedding.Snp2Vec],
+        "none" => [],
+        _ => v.Split(',').Select(s => s switch
         {
             "histogram" => DietEmbedding.Histogram, "random" => DietEmbedding.RandomProjection, "raw" => DietEmbedding.Raw, "snp2vec" => DietEmbedding.Snp2Vec,
-            _ => throw new ArgumentException($"--embedding: '{s}' is not histogram, random, raw, snp2vec or all."),
-        }).ToArray();
+            _ => throw new ArgumentException($"--embedding: '{s}' is not histogram, random, raw, snp2vec, all or none."),
+        }).ToArray(),
+    };
 }
