@@ -1,28 +1,33 @@
 using System.Text.Json;
 using Inspect;
 using SingleCell.Models.Data;
+using SingleCell.Models.Samples;
 
-// Usage: dotnet run -c Release --project samples/Inspect -- <file> [--json]
-if (args.Length == 0 || args[0] is "-h" or "--help")
+var spec = new SampleArgs("Inspect", "Summarises a single-cell or genotype file: shape, non-zeros, names, obs/var columns, layers, obsm.")
+    .Positional("file", "the file (or 10x folder, or PLINK prefix) to summarise")
+    .Flag("--json", "print one JSON object (n_obs, n_vars, x_sum, x_nnz, names, columns, categories) instead of text")
+    .Flag("--transpose", "MatrixMarket and CSV/TSV only: the file is genes × cells (as 10x and Seurat write), so flip it")
+    .Example("dotnet run -c Release --project samples/Inspect -- ../shared/data/tenx/filtered_feature_bc_matrix.h5")
+    .Example("dotnet run -c Release --project samples/Inspect -- counts.mtx.gz --transpose --json");
+spec.Notes = "formats (chosen by name):\n" + string.Join("\n", Formats.All.Select(f => $"  {f.Name,-22}{f.Pattern}; rows are {f.Rows}, columns {f.Columns}"))
+    + "\n  model checkpoint      *.safetensors: model type, layout version, stored values, genes, options";
+return SampleApp.Run(spec, args, a =>
 {
-    Console.Error.WriteLine("usage: Inspect <file> [--json]");
-    return args.Length == 0 ? 2 : 0;
-}
-string path = args[0];
-bool json = args.Contains("--json");
-try
-{
-    var (format, a) = Formats.Load(path);
-    var s = Summary.Of(a);
-    if (json) Console.WriteLine(Summary.ToJson(s));
-    else Summary.Print(format, path, a, s);
+    string path = a.PositionalValue!;
+    bool transpose = a.Has("--transpose");
+    if (!File.Exists(path) && !Directory.Exists(path) && !File.Exists(path + ".bed"))
+        throw new UsageException($"file '{path}' does not exist");
+    if (ModelSummary.IsCheckpoint(path)) return ModelSummary.Run(path, a.Has("--json"));
+    var format = Formats.Find(path)
+        ?? throw new UsageException($"no reader for '{path}'; supported: {string.Join(", ", Formats.All.Select(f => f.Name))} (--help lists the file names)");
+    if (transpose && !format.CanTranspose)
+        throw new UsageException($"--transpose applies to MatrixMarket and CSV/TSV input; '{path}' is {format.Name}");
+    var data = format.Load(path, transpose);
+    var s = Summary.Of(data);
+    if (a.Has("--json")) Console.WriteLine(Summary.ToJson(s));
+    else Summary.Print(format, path, data, s);
     return 0;
-}
-catch (Exception e) when (e is FormatException or IOException or NotSupportedException or UnauthorizedAccessException)
-{
-    Console.Error.WriteLine($"error: {e.Message}");
-    return 1;
-}
+});
 
 namespace Inspect
 {
@@ -62,7 +67,7 @@ namespace Inspect
                 w.WriteStartObject();
                 w.WriteNumber("n_obs", s.NObs);
                 w.WriteNumber("n_vars", s.NVars);
-                w.WriteNumber("x_sum", s.XSum);
+                WriteFinite(w, "x_sum", s.XSum);
                 w.WriteNumber("x_nnz", s.XNnz);
                 w.WriteString("obs_names_first", a.NObs > 0 ? a.ObsNames[0] : null);
                 w.WriteString("obs_names_last", a.NObs > 0 ? a.ObsNames[^1] : null);
@@ -73,19 +78,19 @@ namespace Inspect
                 w.WriteStartObject("categorical");
                 foreach (var c in a.Obs.Columns.OfType<CategoricalColumn>()) WriteArray(w, c.Name, c.Categories);
                 w.WriteEndObject();
-                w.WriteNumber("row0_sum", s.Row0Sum);
-                w.WriteNumber("col0_sum", s.Col0Sum);
+                WriteFinite(w, "row0_sum", s.Row0Sum);
+                WriteFinite(w, "col0_sum", s.Col0Sum);
                 w.WriteEndObject();
             }
             return System.Text.Encoding.UTF8.GetString(ms.ToArray());
         }
 
-        public static void Print(string format, string path, AnnData a, Summary s)
+        public static void Print(Format format, string path, AnnData a, Summary s)
         {
-            Console.WriteLine($"{path} ({format})");
-            Console.WriteLine($"  {s.NObs:N0} cells × {s.NVars:N0} genes; X: {s.XNnz:N0} non-zeros, sum {s.XSum:G6}");
-            if (a.NObs > 0) Console.WriteLine($"  cells: {a.ObsNames[0]} … {a.ObsNames[^1]}");
-            if (a.NVars > 0) Console.WriteLine($"  genes: {a.VarNames[0]} … {a.VarNames[^1]}");
+            Console.WriteLine($"{path} ({format.Name})");
+            Console.WriteLine($"  {s.NObs:N0} {format.Rows} × {s.NVars:N0} {format.Columns}; X: {s.XNnz:N0} non-zeros, sum {s.XSum:G6}");
+            if (a.NObs > 0) Console.WriteLine($"  {format.Rows}: {a.ObsNames[0]} … {a.ObsNames[^1]}");
+            if (a.NVars > 0) Console.WriteLine($"  {format.Columns}: {a.VarNames[0]} … {a.VarNames[^1]}");
             Console.WriteLine($"  obs columns: {string.Join(", ", a.Obs.Columns.Select(Describe))}");
             Console.WriteLine($"  var columns: {string.Join(", ", a.Var.Columns.Select(Describe))}");
             if (a.Layers.Count > 0) Console.WriteLine($"  layers: {string.Join(", ", a.Layers.Keys)}");
@@ -100,6 +105,18 @@ namespace Inspect
             CategoricalColumn cat => $"{c.Name} [{cat.Categories.Length} categories{(cat.Ordered ? ", ordered" : "")}]",
             _ => $"{c.Name} ({c.GetType().Name.Replace("Column", "").ToLowerInvariant()})",
         };
+
+        /// <summary>JSON has no NaN or ±Infinity: such a figure is written as null, with a warning on stderr.</summary>
+        private static void WriteFinite(Utf8JsonWriter w, string name, double value)
+        {
+            if (double.IsFinite(value))
+            {
+                w.WriteNumber(name, value);
+                return;
+            }
+            Console.Error.WriteLine($"warning: {name} is {(double.IsNaN(value) ? "NaN" : value > 0 ? "+Infinity" : "-Infinity")}; written as null.");
+            w.WriteNull(name);
+        }
 
         private static void WriteArray(Utf8JsonWriter w, string name, IEnumerable<string> values)
         {

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using SingleCell.Models.Data;
 using SingleCell.Models.Data.Formats;
+using SingleCell.Models.Samples;
 using SingleCell.Models.Svae;
 using SingleCell.Models.Tensors;
 using SingleCell.Models.Training;
@@ -17,13 +18,15 @@ namespace SparseShiftVae;
 /// </summary>
 internal static class RealData
 {
-    public static int Run(Options o, IAnsiConsole console)
+    public static int Run(Options o)
     {
         string dir = o.RealData!;
-        var (data, heldOut) = Load(dir, o, console);
+        var (data, heldOut) = Load(dir, o);
         int p = Math.Min(o.Latent, 10);
-        console.MarkupLine($"[grey]Papalexi 2021 low-MOI: {data.NObs:N0} assigned cells × {data.NVars} genes; held out: {string.Join(", ", heldOut)}; p = {p}.[/]");
+        SampleProgress.Info($"Papalexi 2021 low-MOI: {data.NObs:N0} assigned cells × {data.NVars} genes; held out: {string.Join(", ", heldOut)}; p = {p}.");
         var rows = new List<(string Variant, double Inll, double ValElbo, double SecondsPerEpoch, int Epochs)>();
+        var output = o.Out is { } outDir ? new OutputFolder(outDir) : null;
+        var labels = Enumerable.Range(0, data.NObs).Select(r => data.Obs["target"].GetString(r)).ToArray();
         foreach (var variant in o.Variants)
         {
             var model = SvaeModel.Create(data, new SvaeSetup("target", ControlLabels: ["non-targeting"]), new SvaeOptions
@@ -34,14 +37,31 @@ internal static class RealData
             });
             var trainCells = Enumerable.Range(0, data.NObs).Except(model.CellsWithLabels(heldOut)).ToArray();
             // Real-data settings of the paper's script: KL warm-up 10 epochs, early stopping on the validation ELBO.
-            var history = model.Fit(trainCells, new TrainerOptions { MaxEpochs = o.Epochs, EarlyStopping = true, Seed = o.Seed });
-            var transfer = model.TransferToHeldOut(heldOut, new TransferOptions
+            var (history, transfer) = SampleProgress.Run(add =>
             {
-                RetrainEpochs = o.Epochs, FineTuneEpochs = o.Epochs, Particles = o.Particles, Seed = o.Seed,
+                var train = add($"{Options.Key(variant),-9} train (≤ {o.Epochs} epochs, early stopping)", o.Epochs);
+                var h = model.Fit(trainCells, new TrainerOptions { MaxEpochs = o.Epochs, EarlyStopping = true, Seed = o.Seed },
+                    SampleProgress.Sync<TrainingProgress>(q => train.Set(q.Epoch + (q.EndOfEpoch ? 1 : 0))), SampleApp.Cancellation);
+                train.Done();
+                var stage = add($"{Options.Key(variant),-9} transfer + I-NLL", 2 * o.Epochs);
+                int done = 0;
+                var t = model.TransferToHeldOut(heldOut, new TransferOptions
+                {
+                    RetrainEpochs = o.Epochs, FineTuneEpochs = o.Epochs, Particles = o.Particles, Seed = o.Seed,
+                }, SampleProgress.Sync<TrainingProgress>(q => { if (q.EndOfEpoch) stage.Set(++done); }));
+                stage.Done();
+                return (h, t);
             });
+            if (output is not null)
+                Outputs.Variant(output, data, Options.Key(variant), model.GetLatentRepresentation(), null, history, labels, "knockout target");
             var secs = history.SecondsPerEpoch.Order().ToArray();
             rows.Add((Options.Key(variant), transfer.InterventionalNll, history.Last("elbo_validation"), secs[secs.Length / 2], history.Epochs));
-            console.MarkupLine($"{Options.Key(variant)}: I-NLL {transfer.InterventionalNll:F2}");
+            SampleProgress.Info($"{Options.Key(variant)}: I-NLL {transfer.InterventionalNll:F2}");
+        }
+        if (output is not null)
+        {
+            data.Write(output.Wrote("real.h5ad", "assigned cells' counts, knockout target (obs 'target') and each variant's latents (obsm X_<variant>)"));
+            output.Report();
         }
         if (o.Json)
         {
@@ -73,13 +93,13 @@ internal static class RealData
     }
 
     /// <summary>Counts of the cells with a dominant guide, labelled by the guide's target.</summary>
-    internal static (AnnData Data, string[] HeldOut) Load(string dir, Options o, IAnsiConsole console)
+    internal static (AnnData Data, string[] HeldOut) Load(string dir, Options o)
     {
         string F(string name) => Path.Combine(dir, name);
         var genes = File.ReadAllLines(F("response_genes.tsv")).Where(l => l.Length > 0).ToArray();
         var guides = File.ReadAllLines(F("grna_ids.tsv")).Where(l => l.Length > 0).ToArray();
-        var counts = MatrixMarket.Read(F("response_matrix.mtx.gz")).Transpose();   // cells × genes
-        var guideCounts = MatrixMarket.Read(F("grna_matrix.mtx.gz")).Transpose();  // cells × guides
+        var counts = SampleProgress.Status("reading response_matrix.mtx.gz (genes × cells)", () => MatrixMarket.Read(F("response_matrix.mtx.gz")).Transpose());
+        var guideCounts = SampleProgress.Status("reading grna_matrix.mtx.gz (guides × cells)", () => MatrixMarket.Read(F("grna_matrix.mtx.gz")).Transpose());
         var assignment = GuideAssignment.AssignDominant(guideCounts, minFraction: 0.8);
         var targets = GuideAssignment.Targets(assignment, guides, GuideAssignment.ReadGuideTargets(F("grna_target_data_frame.tsv")));
         var keep = Enumerable.Range(0, targets.Length).Where(i => targets[i] != null).ToArray();

@@ -1,3 +1,4 @@
+using SingleCell.Models.Data;
 using System.Globalization;
 using SingleCell.Models.Evaluation;
 using SingleCell.Models.Svae;
@@ -8,7 +9,14 @@ namespace SparseShiftVae;
 /// <summary>The metrics of Table 1 for one variant.</summary>
 internal sealed record VariantResult(
     string Variant, double MccPearson, double MccSpearman, double R2,
-    double? Precision, double? Recall, double? F1, double Inll, double SecondsPerEpoch, int Epochs, string StopReason);
+    double? Precision, double? Recall, double? F1, double Inll, double SecondsPerEpoch, int Epochs, string StopReason)
+{
+    /// <summary>Posterior means of the training cells (for --out), in the order of the simulation's TrainCells.</summary>
+    public DenseMatrix? Latent { get; init; }
+
+    /// <summary>The training history (for --out).</summary>
+    public TrainingHistory? History { get; init; }
+}
 
 /// <summary>Table 1 of the paper (mean ± sd over 5 seeds), for printing beside ours.</summary>
 internal static class PaperTable1
@@ -44,7 +52,8 @@ internal static class SimulationBenchmark
         var history = model.Fit(sim.TrainCells, trainer, new Progress("train", o.Epochs, report));
 
         // Metrics on the training cells: posterior means against the true latents.
-        var zHat = RowMajor.ToMatrix(model.GetLatentRepresentation(cells: sim.TrainCells).Values, o.Latent);
+        var latent = model.GetLatentRepresentation(cells: sim.TrainCells);
+        var zHat = RowMajor.ToMatrix(latent.Values, o.Latent);
         var z = RowMajor.SelectRows(sim.Latents, sim.TrainCells);
         double mccP = LatentMetrics.Mcc(z, zHat, CorrelationMethod.Pearson);
         double mccS = LatentMetrics.Mcc(z, zHat, CorrelationMethod.Spearman);
@@ -65,7 +74,10 @@ internal static class SimulationBenchmark
 
         var seconds = history.SecondsPerEpoch.Order().ToArray();
         return new VariantResult(Options.Key(variant), mccP, mccS, r2, graph?.Precision, graph?.Recall, graph?.F1,
-            transfer.InterventionalNll, seconds.Length == 0 ? double.NaN : seconds[seconds.Length / 2], history.Epochs, history.StopReason);
+            transfer.InterventionalNll, seconds.Length == 0 ? double.NaN : seconds[seconds.Length / 2], history.Epochs, history.StopReason)
+        {
+            Latent = latent, History = history,
+        };
     }
 
     /// <summary>Forwards end-of-epoch reports as "stage, fraction".</summary>

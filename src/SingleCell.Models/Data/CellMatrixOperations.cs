@@ -14,39 +14,12 @@ public static class CellMatrixOperations
     {
         if (rowIndex.Length != columnIndex.Length || rowIndex.Length != values.Length)
             throw new ArgumentException("rowIndex, columnIndex and values must have the same length.", nameof(rowIndex));
-        var counts = new int[rows + 1];
         for (int k = 0; k < rowIndex.Length; k++)
         {
             if ((uint)rowIndex[k] >= (uint)rows || (uint)columnIndex[k] >= (uint)columns)
                 throw new ArgumentException($"Entry {k} at ({rowIndex[k]}, {columnIndex[k]}) is outside a {rows} × {columns} matrix.", nameof(rowIndex));
-            counts[rowIndex[k] + 1]++;
         }
-        for (int r = 0; r < rows; r++) counts[r + 1] += counts[r];
-        var next = (int[])counts.Clone();
-        var idx = new int[rowIndex.Length];
-        var val = new float[rowIndex.Length];
-        for (int k = 0; k < rowIndex.Length; k++)
-        {
-            int p = next[rowIndex[k]]++;
-            idx[p] = columnIndex[k];
-            val[p] = values[k];
-        }
-        // Sort each row and merge duplicates.
-        var indPtr = new int[rows + 1];
-        int w = 0;
-        for (int r = 0; r < rows; r++)
-        {
-            int s = counts[r], e = counts[r + 1];
-            Array.Sort(idx, val, s, e - s);
-            for (int k = s; k < e; k++)
-            {
-                if (w > indPtr[r] && idx[w - 1] == idx[k]) { val[w - 1] += val[k]; continue; }
-                idx[w] = idx[k];
-                val[w++] = val[k];
-            }
-            indPtr[r + 1] = w;
-        }
-        if (w < idx.Length) { Array.Resize(ref idx, w); Array.Resize(ref val, w); }
+        var (indPtr, idx, val) = Tensors.Kernels.Csr.FromCoordinates(rows, columns, rowIndex, columnIndex, values, Tensors.Kernels.Csr.Duplicates.Sum);
         return new CellMatrix(rows, columns, indPtr, idx, val, validate: false);
     }
 
@@ -55,20 +28,7 @@ public static class CellMatrixOperations
     public static CellMatrix Transpose(this CellMatrix matrix)
     {
         ArgumentNullException.ThrowIfNull(matrix);
-        var indPtr = new int[matrix.Columns + 1];
-        int nnz = matrix.NonZeroCount;
-        for (int k = 0; k < nnz; k++) indPtr[matrix.Indices[k] + 1]++;
-        for (int c = 0; c < matrix.Columns; c++) indPtr[c + 1] += indPtr[c];
-        var next = (int[])indPtr.Clone();
-        var idx = new int[nnz];
-        var val = new float[nnz];
-        for (int r = 0; r < matrix.Rows; r++)
-            for (int k = matrix.IndPtr[r]; k < matrix.IndPtr[r + 1]; k++)
-            {
-                int p = next[matrix.Indices[k]]++;
-                idx[p] = r;
-                val[p] = matrix.Values[k];
-            }
+        var (indPtr, idx, val) = Tensors.Kernels.Csr.Transpose(matrix.Rows, matrix.Columns, matrix.IndPtr, matrix.Indices, matrix.Values);
         return new CellMatrix(matrix.Columns, matrix.Rows, indPtr, idx, val, validate: false);
     }
 

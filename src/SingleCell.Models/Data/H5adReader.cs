@@ -113,28 +113,11 @@ internal sealed partial class H5adReader
     /// </summary>
     private static void SortRowsByDoubleTranspose(int rows, int cols, int[] indptr, int[] indices, float[] data)
     {
-        int nnz = indptr[rows];
-        var colPtr = new int[cols + 1];
-        for (int k = 0; k < nnz; k++) colPtr[indices[k] + 1]++;
-        for (int c = 0; c < cols; c++) colPtr[c + 1] += colPtr[c];
-        var next = new int[cols];
-        Array.Copy(colPtr, next, cols);
-        var cscRow = new int[nnz];
-        var cscVal = new float[nnz];
-        for (int r = 0; r < rows; r++)
-            for (int k = indptr[r]; k < indptr[r + 1]; k++)
-            {
-                int p = next[indices[k]]++;
-                cscRow[p] = r; cscVal[p] = data[k];
-            }
-        var rowNext = new int[rows];
-        Array.Copy(indptr, rowNext, rows);
-        for (int c = 0; c < cols; c++)
-            for (int p = colPtr[c]; p < colPtr[c + 1]; p++)
-            {
-                int k = rowNext[cscRow[p]]++;
-                indices[k] = c; data[k] = cscVal[p];
-            }
+        // Two counting transposes (O(nnz)) leave every row sorted; the row pointers do not change.
+        var (colPtr, rowIdx, colVal) = Tensors.Kernels.Csr.Transpose(rows, cols, indptr, indices, data);
+        var (_, sortedIdx, sortedVal) = Tensors.Kernels.Csr.Transpose(cols, rows, colPtr, rowIdx, colVal);
+        sortedIdx.CopyTo(indices, 0);
+        sortedVal.CopyTo(data, 0);
     }
 
     internal static CellMatrix SortedCsr(int rows, int cols, int[] indptr, int[] indices, float[] data)
@@ -174,19 +157,7 @@ internal sealed partial class H5adReader
     /// <summary>Converts a compressed-column matrix (major = columns) to CSR.</summary>
     internal static CellMatrix Transpose(int cols, int rows, int[] colPtr, int[] rowIdx, float[] data)
     {
-        var counts = new int[rows + 1];
-        foreach (int r in rowIdx) counts[r + 1]++;
-        for (int r = 0; r < rows; r++) counts[r + 1] += counts[r];
-        var next = (int[])counts.Clone();
-        var indices = new int[rowIdx.Length];
-        var values = new float[rowIdx.Length];
-        for (int c = 0; c < cols; c++)
-            for (int k = colPtr[c]; k < colPtr[c + 1]; k++)
-            {
-                int dst = next[rowIdx[k]]++;
-                indices[dst] = c;
-                values[dst] = data[k];
-            }
+        var (counts, indices, values) = Tensors.Kernels.Csr.Transpose(cols, rows, colPtr, rowIdx, data);
         return SortedCsr(rows, cols, counts, indices, values);
     }
 

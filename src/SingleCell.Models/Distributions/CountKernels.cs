@@ -79,7 +79,7 @@ internal static class CountKernels
                 for (int i = 0; i < ts.Rank - 1; i++) if (ts[i] != 1) trailingOk = false;
             if (ts.Size == 1) { PerColumn = true; Period = 1; Values = [theta.AsReadOnlySpan()[0]]; }
             else if (trailingOk) { PerColumn = true; Period = cols; Values = theta.ToArray(); }
-            else { PerColumn = false; Period = so.Size; Values = Tensor.ExpandTo(theta, so); }
+            else { PerColumn = false; Period = so.Size; Values = CustomOperation.BroadcastStorage(theta, so); }
             if (PerColumn)
             {
                 LogThetaEps = new double[Period];
@@ -114,7 +114,7 @@ internal static class CountKernels
         ForkJoin.For(chunks, c => body(c, c * RowsPerChunk, Math.Min(rows, (c + 1) * RowsPerChunk)));
     }
 
-    private static float[] Full(Tensor t, TensorShape so) => t.Shape == so ? t._data : Tensor.ExpandTo(t, so);
+    private static float[] Full(Tensor t, TensorShape so) => CustomOperation.BroadcastStorage(t, so);
 
     /// <summary>θ for the element at flat index <paramref name="i"/> (column <paramref name="j"/>).</summary>
     private static double ThetaAt(ThetaLayout th, int i, int j) => th.PerColumn ? th.Values[th.Period == 1 ? 0 : j] : th.Values[i];
@@ -126,7 +126,7 @@ internal static class CountKernels
         var xs = Full(x, so); var ms = Full(mu, so);
         var th = new ThetaLayout(theta, so, eps);
         int cols = so.Rank == 0 ? 1 : so[-1], rows = so.Rank == 0 ? 1 : so.Size / Math.Max(cols, 1);
-        var y = Tensor.NewBuffer(so.Size);
+        var y = CustomOperation.RentBuffer(so.Size);
         var rowKernels = th.PerColumn ? new NbRowKernels(cols, th.Values, th.Period, th.LogThetaEps!, th.LgTheta!, eps) : null;
         ForChunks(rows, cols, (_, r0, r1) =>
         {
@@ -146,13 +146,13 @@ internal static class CountKernels
                 y[i] = (float)v;
             }
         });
-        var result = new Tensor(y, so);
-        if (!Tensor.NeedsGrad(mu, theta)) return result;
-        return Tensor.Record(result, "nb_log_prob", [mu, theta], g =>
+        var result = CustomOperation.Wrap(y, so);
+        if (!CustomOperation.NeedsGradient(mu, theta)) return result;
+        return CustomOperation.Record(result, "nb_log_prob", [mu, theta], g =>
         {
-            var gArr = g._data;
+            var gArr = CustomOperation.StorageOf(g);
             bool wantTheta = theta.RequiresGrad;
-            var dMu = mu.RequiresGrad ? Tensor.NewBuffer(so.Size) : null;
+            var dMu = mu.RequiresGrad ? CustomOperation.RentBuffer(so.Size) : null;
             float[]? dThetaFull = wantTheta && !th.PerColumn ? new float[so.Size] : null;
             var partial = wantTheta && th.PerColumn ? new double[(rows + RowsPerChunk - 1) / RowsPerChunk][] : null;
             if (partial != null) rowKernels!.PrepareThetaGradient();
@@ -181,9 +181,9 @@ internal static class CountKernels
                     }
                 }
             });
-            if (dMu != null) mu.AccumulateGradient(dMu, so, owned: true);
-            if (partial != null) theta.AccumulateGradient(ReduceThetaPartials(partial, th.Period, cols), theta.Shape, owned: true);
-            else if (dThetaFull != null) theta.AccumulateGradient(dThetaFull, so, owned: true);
+            if (dMu != null) CustomOperation.AccumulateGradient(mu, dMu, so, owned: true);
+            if (partial != null) CustomOperation.AccumulateGradient(theta, ReduceThetaPartials(partial, th.Period, cols), theta.Shape, owned: true);
+            else if (dThetaFull != null) CustomOperation.AccumulateGradient(theta, dThetaFull, so, owned: true);
         });
     }
 
@@ -216,9 +216,9 @@ internal static class CountKernels
             throw new ArgumentException($"{Op}: θ {theta.Shape} must be one value or one per gene ([{cols}]); logits are {logits.Shape}.");
         var th = new ThetaLayout(theta, logits.Shape, eps);
         var rowKernels = new NbRowKernels(cols, th.Values, th.Period, th.LogThetaEps!, th.LgTheta!, eps);
-        var xs = x._data; var ls = library._data; var zs = logits._data;
-        var rho = Tensor.NewBuffer(rows * cols);
-        var y = Tensor.NewBuffer(rows);
+        var xs = CustomOperation.StorageOf(x); var ls = CustomOperation.StorageOf(library); var zs = CustomOperation.StorageOf(logits);
+        var rho = CustomOperation.RentBuffer(rows * cols);
+        var y = CustomOperation.RentBuffer(rows);
         ForChunks(rows, cols, (_, r0, r1) =>
         {
             var scratch = rowKernels.CreateScratch();
@@ -231,12 +231,12 @@ internal static class CountKernels
                 y[r] = (float)rowKernels.Forward(xs.AsSpan(r * cols, cols), mu, default, scratch);
             }
         });
-        var result = new Tensor(y, new TensorShape(rows));
-        if (!Tensor.NeedsGrad([library, logits, theta])) { BufferPool.Return(rho); return result; }
-        return Tensor.Record(result, Op, [library, logits, theta], g =>
+        var result = CustomOperation.Wrap(y, new TensorShape(rows));
+        if (!CustomOperation.NeedsGradient(library, logits, theta)) { CustomOperation.ReturnBuffer(rho); return result; }
+        return CustomOperation.Record(result, Op, [library, logits, theta], g =>
         {
-            var gArr = g._data;
-            var dLogits = logits.RequiresGrad ? Tensor.NewBuffer(rows * cols) : null;
+            var gArr = CustomOperation.StorageOf(g);
+            var dLogits = logits.RequiresGrad ? CustomOperation.RentBuffer(rows * cols) : null;
             var dLib = library.RequiresGrad ? new float[rows] : null;
             var partial = theta.RequiresGrad ? new double[(rows + RowsPerChunk - 1) / RowsPerChunk][] : null;
             if (partial != null) rowKernels.PrepareThetaGradient();
@@ -265,10 +265,10 @@ internal static class CountKernels
                 }
                 if (acc != null) partial![c] = acc;
             });
-            BufferPool.Return(rho);
-            if (dLogits != null) logits.AccumulateGradient(dLogits, logits.Shape, owned: true);
-            if (dLib != null) library.AccumulateGradient(dLib, library.Shape, owned: true);
-            if (partial != null) theta.AccumulateGradient(ReduceThetaPartials(partial, th.Period, cols), theta.Shape, owned: true);
+            CustomOperation.ReturnBuffer(rho);
+            if (dLogits != null) CustomOperation.AccumulateGradient(logits, dLogits, logits.Shape, owned: true);
+            if (dLib != null) CustomOperation.AccumulateGradient(library, dLib, library.Shape, owned: true);
+            if (partial != null) CustomOperation.AccumulateGradient(theta, ReduceThetaPartials(partial, th.Period, cols), theta.Shape, owned: true);
         });
     }
 
@@ -279,7 +279,7 @@ internal static class CountKernels
         var xs = Full(x, so); var ms = Full(mu, so); var ps = Full(pi, so);
         var th = new ThetaLayout(theta, so, eps);
         int cols = so.Rank == 0 ? 1 : so[-1], rows = so.Rank == 0 ? 1 : so.Size / Math.Max(cols, 1);
-        var y = Tensor.NewBuffer(so.Size);
+        var y = CustomOperation.RentBuffer(so.Size);
         ForChunks(rows, cols, (_, r0, r1) =>
         {
         var logMu = new double[cols];
@@ -306,14 +306,14 @@ internal static class CountKernels
             }
         }
         });
-        var result = new Tensor(y, so);
-        if (!Tensor.NeedsGrad([mu, theta, pi])) return result;
-        return Tensor.Record(result, "zinb_log_prob", [mu, theta, pi], g =>
+        var result = CustomOperation.Wrap(y, so);
+        if (!CustomOperation.NeedsGradient(mu, theta, pi)) return result;
+        return CustomOperation.Record(result, "zinb_log_prob", [mu, theta, pi], g =>
         {
-            var gArr = g._data;
+            var gArr = CustomOperation.StorageOf(g);
             bool wantMu = mu.RequiresGrad, wantTheta = theta.RequiresGrad, wantPi = pi.RequiresGrad;
-            var dMu = wantMu ? Tensor.NewBuffer(so.Size) : null;
-            var dPi = wantPi ? Tensor.NewBuffer(so.Size) : null;
+            var dMu = wantMu ? CustomOperation.RentBuffer(so.Size) : null;
+            var dPi = wantPi ? CustomOperation.RentBuffer(so.Size) : null;
             float[]? dThetaFull = wantTheta && !th.PerColumn ? new float[so.Size] : null;
             double[]? psiCol = null;
             if (wantTheta && th.PerColumn)
@@ -367,10 +367,10 @@ internal static class CountKernels
                 }
             }
             });
-            if (dMu != null) mu.AccumulateGradient(dMu, so, owned: true);
-            if (dPi != null) pi.AccumulateGradient(dPi, so, owned: true);
-            if (partial != null) theta.AccumulateGradient(ReduceThetaPartials(partial, th.Period, cols), theta.Shape, owned: true);
-            else if (dThetaFull != null) theta.AccumulateGradient(dThetaFull, so, owned: true);
+            if (dMu != null) CustomOperation.AccumulateGradient(mu, dMu, so, owned: true);
+            if (dPi != null) CustomOperation.AccumulateGradient(pi, dPi, so, owned: true);
+            if (partial != null) CustomOperation.AccumulateGradient(theta, ReduceThetaPartials(partial, th.Period, cols), theta.Shape, owned: true);
+            else if (dThetaFull != null) CustomOperation.AccumulateGradient(theta, dThetaFull, so, owned: true);
         });
     }
 

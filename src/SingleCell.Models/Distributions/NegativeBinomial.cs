@@ -88,8 +88,8 @@ public sealed class NegativeBinomial
     {
         ArgumentNullException.ThrowIfNull(generator);
         var so = BatchShape;
-        var mu = Tensor.ExpandTo(Mu, so);
-        var th = Tensor.ExpandTo(Theta, so);
+        var mu = CustomOperation.BroadcastStorage(Mu, so);
+        var th = CustomOperation.BroadcastStorage(Theta, so);
         var d = new float[so.Size];
         for (int i = 0; i < d.Length; i++)
         {
@@ -98,6 +98,6 @@ public sealed class NegativeBinomial
             double rate = generator.NextGamma(t) * (m / t);
             d[i] = (float)generator.NextPoisson(rate);
         }
-        return new Tensor(d, so);
+        return CustomOperation.Wrap(d, so);
     }
 }

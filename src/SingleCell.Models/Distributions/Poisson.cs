@@ -30,7 +30,7 @@ public sealed class Poisson
         var xs = x.AsReadOnlySpan();
         var lf = new float[xs.Length];
         for (int i = 0; i < lf.Length; i++) lf[i] = (float)CountKernels.LogFactorial(xs[i]);
-        var logFact = new Tensor(lf, x.Shape);
+        var logFact = CustomOperation.Wrap(lf, x.Shape);
         return x * Rate.Log() - Rate - logFact;
     }
 
@@ -42,6 +42,6 @@ public sealed class Poisson
         var r = Rate.AsReadOnlySpan();
         var d = new float[r.Length];
         for (int i = 0; i < d.Length; i++) d[i] = (float)generator.NextPoisson(r[i]);
-        return new Tensor(d, Rate.Shape);
+        return CustomOperation.Wrap(d, Rate.Shape);
     }
 }

@@ -49,7 +49,7 @@ public sealed class RelaxedBernoulli
             do u = generator.NextDouble(); while (u <= 0.0);
             noise[i] = (float)(Math.Log(u) - Math.Log(1.0 - u));
         }
-        return RSampleWithNoise(new Tensor(noise, Logits.Shape), hard);
+        return RSampleWithNoise(CustomOperation.Wrap(noise, Logits.Shape), hard);
     }
 
     /// <summary>
@@ -74,14 +74,14 @@ public sealed class RelaxedBernoulli
             soft[i] = (float)CountKernels.Sigmoid(((double)l[i] + n[i]) * invT);
             y[i] = soft[i] > 0.5f ? 1f : 0f;
         }
-        var result = new Tensor(y, logits.Shape);
-        if (!Tensor.NeedsGrad(logits)) return result;
-        return Tensor.Record(result, "relaxed_bernoulli_straight_through", [logits], g =>
+        var result = CustomOperation.Wrap(y, logits.Shape);
+        if (!CustomOperation.NeedsGradient(logits)) return result;
+        return CustomOperation.Record(result, "relaxed_bernoulli_straight_through", [logits], g =>
         {
             var gs = g.AsReadOnlySpan();
             var d = new float[gs.Length];
             for (int i = 0; i < d.Length; i++) d[i] = gs[i] * soft[i] * (1f - soft[i]) * invT;
-            logits.AccumulateGradient(d);
+            CustomOperation.AccumulateGradient(logits, d, logits.Shape);
         });
     }
 }

@@ -64,9 +64,9 @@ public sealed class ZeroInflatedNegativeBinomial
     {
         ArgumentNullException.ThrowIfNull(generator);
         var so = BatchShape;
-        var mu = Tensor.ExpandTo(Mu, so);
-        var th = Tensor.ExpandTo(Theta, so);
-        var pi = Tensor.ExpandTo(ZeroInflationLogits, so);
+        var mu = CustomOperation.BroadcastStorage(Mu, so);
+        var th = CustomOperation.BroadcastStorage(Theta, so);
+        var pi = CustomOperation.BroadcastStorage(ZeroInflationLogits, so);
         var d = new float[so.Size];
         for (int i = 0; i < d.Length; i++)
         {
@@ -76,6 +76,6 @@ public sealed class ZeroInflatedNegativeBinomial
             if (zero || !(m > 0)) { d[i] = 0; continue; }
             d[i] = (float)generator.NextPoisson(generator.NextGamma(t) * (m / t));
         }
-        return new Tensor(d, so);
+        return CustomOperation.Wrap(d, so);
     }
 }

@@ -13,7 +13,8 @@ public static class AnnotationReaders
     /// When null, genes are keyed by their Entrez ID as text.</param>
     /// <param name="taxId">Keep only this taxon (default human, 9606); 0 keeps all.</param>
     /// <param name="evidenceCodes">Keep only these evidence codes (null keeps all).</param>
-    /// <exception cref="InvalidDataException">A line has too few fields or a malformed ID.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">A line has too few fields or a malformed ID, or the gzip data is damaged or truncated; the message names the file (and line).</exception>
     public static GeneAnnotations ReadGene2Go(string path, GeneInfo? geneInfo = null, int taxId = 9606, IReadOnlySet<string>? evidenceCodes = null)
     {
         using var reader = TextFile.Open(path);
@@ -50,7 +51,8 @@ public static class AnnotationReaders
     /// </summary>
     /// <param name="path">File path (<c>.gz</c> or plain).</param>
     /// <param name="evidenceCodes">Keep only these evidence codes (column 7); null keeps all.</param>
-    /// <exception cref="InvalidDataException">A line has fewer than 7 fields or a malformed GO ID.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">A line has fewer than 7 fields or a malformed GO ID, or the gzip data is damaged or truncated; the message names the file (and line).</exception>
     public static GeneAnnotations ReadGaf(string path, IReadOnlySet<string>? evidenceCodes = null)
     {
         using var reader = TextFile.Open(path);

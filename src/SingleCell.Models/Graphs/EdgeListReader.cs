@@ -1,3 +1,4 @@
+using SingleCell.Models.Data.Formats;
 using System.Globalization;
 
 namespace SingleCell.Models.Graphs;
@@ -27,7 +28,8 @@ public static class EdgeListReader
     /// <summary>Reads an edge list into a <see cref="GeneGraph"/>; nodes are numbered in order of first appearance.</summary>
     /// <param name="path">File path.</param>
     /// <param name="options">Column layout and filters; null means source, target, weight in columns 0–2, no header.</param>
-    /// <exception cref="InvalidDataException">A line has too few fields or a weight that is not a number.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">A line has too few fields, a weight that is not a finite number, or gzip data that is damaged; the message names the file and line.</exception>
     public static GeneGraph Read(string path, EdgeListOptions? options = null)
     {
         options ??= new EdgeListOptions();
@@ -41,6 +43,8 @@ public static class EdgeListReader
     /// </summary>
     /// <param name="path">File path.</param>
     /// <param name="minScore">Keep edges with combined_score ≥ this (0–1000; default 700, "high confidence").</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">A line has too few fields, a score that is not a finite number, or gzip data that is damaged; the message names the file and line.</exception>
     public static GeneGraph ReadString(string path, int minScore = 700)
         => ReadCore(path, new EdgeListOptions(1, 3, int.MaxValue, '\t', HasHeader: true, Directed: false, MinWeight: minScore, WeightScale: 0.001), 0, 2);
 
@@ -71,8 +75,8 @@ public static class EdgeListReader
             if (o.WeightColumn >= 0)
             {
                 int wc = o.WeightColumn == int.MaxValue ? nf - 1 : o.WeightColumn;
-                if (!double.TryParse(s[f[wc]], NumberStyles.Float, CultureInfo.InvariantCulture, out weight))
-                    throw new InvalidDataException($"'{path}' line {lineNo}: weight '{s[f[wc]]}' in column {wc} is not a number.");
+                if (!TextNumbers.TryFiniteDouble(s[f[wc]], out weight) || !float.IsFinite((float)(weight * o.WeightScale)))
+                    throw new InvalidDataException($"'{path}' line {lineNo}: weight '{TextNumbers.Show(s[f[wc]])}' in column {wc} is not a finite number within the float32 range.");
             }
             if (weight < o.MinWeight) continue;
             int a = Node(s[f[o.SourceColumn]].ToString(), entrezA >= 0 ? s[f[entrezA]] : default);

@@ -129,64 +129,17 @@ public sealed partial class GeneGraph
 
     internal static (int[] RowPtr, int[] Cols, float[] Vals) BuildCsr(int n, ReadOnlySpan<int> sources, ReadOnlySpan<int> targets, ReadOnlySpan<float> weights)
     {
-        var counts = new int[n + 1];
         for (int e = 0; e < sources.Length; e++)
-        {
             if ((uint)sources[e] >= (uint)n || (uint)targets[e] >= (uint)n)
                 throw new ArgumentException($"Edge {e} ({sources[e]} → {targets[e]}) has a node outside 0..{n - 1}.");
-            counts[sources[e] + 1]++;
-        }
-        for (int i = 0; i < n; i++) counts[i + 1] += counts[i];
-        var fill = (int[])counts.Clone();
-        var cols = new int[sources.Length];
-        var vals = new float[sources.Length];
-        for (int e = 0; e < sources.Length; e++)
-        {
-            int p = fill[sources[e]]++;
-            cols[p] = targets[e];
-            vals[p] = weights[e];
-        }
-        // Sort each row by target and merge duplicates (keep max weight).
-        var rowPtr = new int[n + 1];
-        int w = 0;
-        for (int i = 0; i < n; i++)
-        {
-            int start = counts[i], end = counts[i + 1];
-            Array.Sort(cols, vals, start, end - start);
-            for (int k = start; k < end; k++)
-            {
-                if (w > rowPtr[i] && cols[w - 1] == cols[k]) { vals[w - 1] = Math.Max(vals[w - 1], vals[k]); continue; }
-                cols[w] = cols[k];
-                vals[w++] = vals[k];
-            }
-            rowPtr[i + 1] = w;
-        }
-        if (w < cols.Length)
-        {
-            Array.Resize(ref cols, w);
-            Array.Resize(ref vals, w);
-        }
+        // Rows sorted by target; a repeated edge keeps its largest weight.
+        var (rowPtr, cols, vals) = Tensors.Kernels.Csr.FromCoordinates(n, n, sources, targets, weights, Tensors.Kernels.Csr.Duplicates.Max);
         return (rowPtr, cols, vals);
     }
 
     private GeneGraph BuildTranspose()
     {
-        int n = NodeCount;
-        var rowPtr = new int[n + 1];
-        for (int e = 0; e < _targets.Length; e++) rowPtr[_targets[e] + 1]++;
-        for (int i = 0; i < n; i++) rowPtr[i + 1] += rowPtr[i];
-        var fill = (int[])rowPtr.Clone();
-        var cols = new int[_targets.Length];
-        var vals = new float[_targets.Length];
-        for (int s = 0; s < n; s++) // sources visited in ascending order, so rows come out sorted
-        {
-            for (int k = _rowPtr[s]; k < _rowPtr[s + 1]; k++)
-            {
-                int p = fill[_targets[k]]++;
-                cols[p] = s;
-                vals[p] = _weights[k];
-            }
-        }
+        var (rowPtr, cols, vals) = Tensors.Kernels.Csr.Transpose(NodeCount, NodeCount, _rowPtr, _targets, _weights);
         return new GeneGraph(_genes, _entrez, rowPtr, cols, vals, _index) { _transpose = this };
     }
 

@@ -48,7 +48,8 @@ public sealed class GeneInfo
     /// <summary>Reads a tab-separated <c>gene_info</c> file (optionally gzip-compressed).</summary>
     /// <param name="path">File path; the header line (starting with <c>#</c>) names the columns.</param>
     /// <param name="taxId">Keep only this NCBI taxon (default 9606, human); 0 keeps all.</param>
-    /// <exception cref="InvalidDataException">The header lacks <c>GeneID</c> or <c>Symbol</c>.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The header lacks <c>GeneID</c> or <c>Symbol</c>, or the gzip data is damaged or truncated; the message names the file (and line).</exception>
     public static GeneInfo Read(string path, int taxId = 9606)
     {
         using var reader = TextFile.Open(path);

@@ -87,7 +87,8 @@ public sealed class GeneOntology
 
     /// <summary>Reads an OBO 1.2 file (optionally gzip-compressed); only <c>[Term]</c> stanzas are kept.</summary>
     /// <param name="path">File path.</param>
-    /// <exception cref="InvalidDataException">A term stanza has no valid <c>id: GO:…</c> line.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">A term stanza has no valid <c>id: GO:…</c> line, or the gzip data is damaged or truncated; the message names the file (and line).</exception>
     public static GeneOntology ReadObo(string path)
     {
         using var reader = TextFile.Open(path);

@@ -1,21 +1,19 @@
-using System.IO.Compression;
 using System.Text;
+using SingleCell.Models.Data.Formats;
 
 namespace SingleCell.Models.Graphs;
 
 /// <summary>Opens annotation and network text files, decompressing <c>.gz</c> files as a stream.</summary>
 internal static class TextFile
 {
-    /// <summary>Opens <paramref name="path"/> for line reading; gzip is detected by its magic bytes.</summary>
+    /// <summary>
+    /// Opens <paramref name="path"/> for line reading; gzip is detected by its magic bytes and its
+    /// CRC-32 and length verified at the end, a damaged or truncated stream raising
+    /// <see cref="InvalidDataException"/> that names the file.
+    /// </summary>
     public static StreamReader Open(string path)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"File '{path}' does not exist.", path);
-        var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        Stream s = fs;
-        int b0 = fs.ReadByte(), b1 = fs.ReadByte();
-        fs.Position = 0;
-        if (b0 == 0x1f && b1 == 0x8b) s = new BufferedStream(new GZipStream(fs, CompressionMode.Decompress), 1 << 16);
+        var s = CompressedInput.Open(path, problem => new InvalidDataException($"'{path}': {problem}"));
         return new StreamReader(s, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
     }
 

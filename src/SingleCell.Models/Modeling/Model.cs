@@ -13,7 +13,7 @@ namespace SingleCell.Models.Modeling;
 /// <c>Load</c> that calls <see cref="ModelCheckpoint.Load{TOptions, TModule}"/>.
 /// </summary>
 /// <typeparam name="TOptions">The family's options record.</typeparam>
-public abstract class Model<TOptions> : IModel where TOptions : class
+public abstract class Model<TOptions> : IModel, INetworkOwner where TOptions : class
 {
     /// <summary>Creates the model.</summary>
     /// <param name="options">Validated options.</param>
@@ -33,6 +33,8 @@ public abstract class Model<TOptions> : IModel where TOptions : class
 
     /// <summary>The network.</summary>
     protected Module Network { get; }
+
+    Module INetworkOwner.Network => Network;
 
     /// <inheritdoc />
     public DataSchema Schema { get; }
@@ -133,4 +135,11 @@ public abstract class Model<TOptions> : IModel where TOptions : class
         }
         finally { Network.Train(wasTraining); }
     }
+}
+
+/// <summary>Reaches a model's network from inside the library and its tests (contract checks, tools).</summary>
+internal interface INetworkOwner
+{
+    /// <summary>The network.</summary>
+    Module Network { get; }
 }

@@ -105,18 +105,7 @@ public sealed class GraphConv : Module
 
     private static SparseMatrix Csr(int n, int[] rows, int[] cols, float[] vals)
     {
-        var order = Enumerable.Range(0, rows.Length).ToArray();
-        Array.Sort(order, (a, b) => rows[a] != rows[b] ? rows[a].CompareTo(rows[b]) : cols[a].CompareTo(cols[b]));
-        var ptr = new int[n + 1];
-        var ci = new List<int>(rows.Length); var cv = new List<float>(rows.Length);
-        int last = -1, lastCol = -1;
-        foreach (int i in order)
-        {
-            if (rows[i] == last && cols[i] == lastCol) { cv[^1] += vals[i]; continue; }
-            ci.Add(cols[i]); cv.Add(vals[i]); ptr[rows[i] + 1]++;
-            last = rows[i]; lastCol = cols[i];
-        }
-        for (int r = 0; r < n; r++) ptr[r + 1] += ptr[r];
-        return new SparseMatrix(n, n, ptr, ci.ToArray(), cv.ToArray());
+        var (ptr, idx, val) = Tensors.Kernels.Csr.FromCoordinates(n, n, rows, cols, vals, Tensors.Kernels.Csr.Duplicates.Sum);
+        return new SparseMatrix(n, n, ptr, idx, val);
     }
 }

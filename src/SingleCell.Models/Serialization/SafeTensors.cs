@@ -229,12 +229,26 @@ public static class SafeTensors
 
     /// <summary>Reads and validates a safetensors file.</summary>
     /// <param name="path">The file.</param>
-    /// <exception cref="SafeTensorsFormatException">The file is malformed.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="SafeTensorsFormatException">The file is malformed; the message names the file, the tensor or field, and the problem.</exception>
+    /// <exception cref="NotSupportedException">The data buffer exceeds <see cref="Array.MaxLength"/> bytes.</exception>
+    /// <remarks>Memory is bounded by the file: the header is at most 100 MB and is read only when the file holds it, and the data buffer is exactly what follows it.</remarks>
     public static SafeTensorsFile Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        return Read(fs, fs.Length);
+        try
+        {
+            return Read(fs, fs.Length);
+        }
+        catch (SafeTensorsFormatException e)
+        {
+            throw new SafeTensorsFormatException($"{path}: {e.Message}", e);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new SafeTensorsFormatException($"{path}: safetensors: the file ended while it was read (it changed or is truncated).", e);
+        }
     }
 
     /// <summary>Parses and validates safetensors bytes held in memory.</summary>

@@ -86,18 +86,7 @@ public sealed class SparseMatrix
     public SparseMatrix Transpose()
     {
         if (_transpose != null) return _transpose;
-        var ptr = new int[Columns + 1];
-        foreach (int c in ColumnIndices) ptr[c + 1]++;
-        for (int c = 0; c < Columns; c++) ptr[c + 1] += ptr[c];
-        var next = ptr.AsSpan(0, Columns).ToArray();
-        var idx = new int[NonZeroCount]; var val = new float[NonZeroCount];
-        // Rows visited in order, so each transposed row's column indices come out sorted.
-        for (int r = 0; r < Rows; r++)
-            for (int k = RowPointers[r]; k < RowPointers[r + 1]; k++)
-            {
-                int p = next[ColumnIndices[k]]++;
-                idx[p] = r; val[p] = Values[k];
-            }
+        var (ptr, idx, val) = Kernels.Csr.Transpose(Rows, Columns, RowPointers, ColumnIndices, Values);
         _transpose = new SparseMatrix(Columns, Rows, ptr, idx, val) { _transpose = this };
         return _transpose;
     }

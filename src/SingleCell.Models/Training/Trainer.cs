@@ -73,6 +73,13 @@ public sealed class Trainer
         int maxEpochs = o.MaxEpochs ?? 400, batchSize = o.BatchSize ?? 128;
         var monitor = o.Monitor ?? plan.Monitor;
         bool earlyStopping = o.EarlyStopping ?? false, restoreBest = o.RestoreBestWeights ?? false;
+        if (validationIndices.Length == 0 && (earlyStopping || restoreBest || o.Scheduler is SchedulerOptions.PlateauSchedule))
+        {
+            // Nothing to monitor without a validation set (e.g. TrainSize = 1): train for MaxEpochs and keep the last weights.
+            o.Logger?.LogWarning("No validation items: early stopping, best-weight restoration and the plateau schedule are off for this run.");
+            earlyStopping = restoreBest = false;
+            o = o with { Scheduler = o.Scheduler is SchedulerOptions.PlateauSchedule ? null : o.Scheduler };
+        }
         var module = plan.Module;
         var history = new TrainingHistory { TrainIndices = trainIndices, ValidationIndices = validationIndices };
         var named = module.NamedParameters().Where(kv => kv.Value.RequiresGrad).ToArray();

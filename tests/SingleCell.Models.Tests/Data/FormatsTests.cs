@@ -13,7 +13,7 @@ public class MatrixMarketTests
     public void Bad_size_lines_are_format_errors(string sizeLine)
     {
         var text = "%%MatrixMarket matrix coordinate real general\n" + sizeLine + "\n1 1 1\n";
-        var ex = Assert.Throws<FormatException>(() => MatrixMarket.Read(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)), out _));
+        var ex = Assert.Throws<DataFormatException>(() => MatrixMarket.Read(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)), out _));
         Assert.That(ex!.Message, Does.Contain("size line"));
     }
 
@@ -23,7 +23,7 @@ public class MatrixMarketTests
         // Two billion declared entries, one present: the count mismatch is reported, nothing near 13 GB is allocated.
         var text = "%%MatrixMarket matrix coordinate real general\n2 2 2000000000\n1 1 1\n";
         long before = GC.GetAllocatedBytesForCurrentThread();
-        Assert.Throws<FormatException>(() => MatrixMarket.Read(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)), out _));
+        Assert.Throws<DataFormatException>(() => MatrixMarket.Read(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)), out _));
         Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.LessThan(64L << 20));
     }
 
@@ -59,7 +59,7 @@ public class MatrixMarketTests
     public void Wrong_entry_count_is_an_error()
     {
         const string text = "%%MatrixMarket matrix coordinate integer general\n2 2 3\n1 1 1\n";
-        Assert.Throws<FormatException>(() => MatrixMarket.Read(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)), out _));
+        Assert.Throws<DataFormatException>(() => MatrixMarket.Read(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)), out _));
     }
 
     [Test]

@@ -64,4 +64,29 @@ public class InspectSampleTests
         Assert.That(root.GetProperty("n_obs").GetInt32(), Is.EqualTo(957));
         Assert.That(root.GetProperty("n_vars").GetInt32(), Is.EqualTo(14_079));
     }
+
+    [Test]
+    public void Json_writes_non_finite_figures_as_null_with_a_warning()
+    {
+        // Values that decode to ±Infinity used to crash the JSON writer ("cannot be written as valid JSON").
+        string path = Path.Combine(Path.GetTempPath(), $"scm-inspect-{Guid.NewGuid():N}.h5ad");
+        try
+        {
+            var x = SingleCell.Models.Data.CellMatrix.FromDense([float.PositiveInfinity, 1, 0, float.NegativeInfinity, 2, 3], rows: 2, columns: 3);
+            new SingleCell.Models.Data.AnnData(x, ["c0", "c1"], ["g0", "g1", "g2"]).Write(path);
+            var (code, output, error) = AnnDataRoundTripTests.Run("dotnet", $"\"{InspectDll()}\" \"{path}\" --json");
+            Assert.That(code, Is.EqualTo(0), error);
+            var root = JsonDocument.Parse(output).RootElement;
+            Assert.That(root.EnumerateObject().Select(p => p.Name), Is.EqualTo(Keys));
+            Assert.That(root.GetProperty("x_sum").ValueKind, Is.EqualTo(JsonValueKind.Null));    // +Inf + -Inf = NaN
+            Assert.That(root.GetProperty("row0_sum").ValueKind, Is.EqualTo(JsonValueKind.Null)); // +Inf
+            Assert.That(root.GetProperty("col0_sum").ValueKind, Is.EqualTo(JsonValueKind.Null)); // +Inf + -Inf
+            Assert.That(root.GetProperty("x_nnz").GetInt32(), Is.EqualTo(5));
+            Assert.That(error, Does.Contain("warning: x_sum is NaN; written as null.").And.Contain("warning: row0_sum is +Infinity"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

@@ -153,6 +153,16 @@ public class TrainerTests
     }
 
     [Test]
+    public void Without_a_validation_set_monitoring_is_off_and_training_runs_all_epochs()
+    {
+        var plan = new Regression(40) { PlanDefaults = new TrainerOptions { EarlyStopping = true, RestoreBestWeights = true, EarlyStoppingPatience = 1 } };
+        var h = new Trainer(new TrainerOptions { MaxEpochs = 4, BatchSize = 10, TrainSize = 1, Scheduler = SchedulerOptions.Plateau() }).Fit(plan);
+        Assert.That(h.Epochs, Is.EqualTo(4));
+        Assert.That(h.StopReason, Is.EqualTo("max_epochs"));
+        Assert.That(h.RestoredEpoch, Is.Null);
+    }
+
+    [Test]
     public void Gradient_clipping_by_value_bounds_the_first_update()
     {
         // With SGD and no momentum, one step moves each parameter by lr × clipped gradient ≤ lr × 1e-3.

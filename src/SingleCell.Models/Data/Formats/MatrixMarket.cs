@@ -18,21 +18,23 @@ public sealed record MatrixMarketHeader(string Field, string Symmetry, IReadOnly
 /// </remarks>
 public static class MatrixMarket
 {
-    /// <summary>Reads a MatrixMarket file; a name ending in <c>.gz</c> is decompressed.</summary>
+    /// <summary>Reads a MatrixMarket file; gzip input (detected by its magic bytes) is decompressed and its CRC-32 verified.</summary>
     /// <param name="path">The file path.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
-    /// <exception cref="FormatException">The file is not a valid coordinate MatrixMarket file.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="DataFormatException">The file is not a valid coordinate MatrixMarket file, or its gzip data is damaged; the message names the file and line.</exception>
     public static CellMatrix Read(string path, CancellationToken cancellationToken = default) => Read(path, out _, cancellationToken);
 
-    /// <summary>Reads a MatrixMarket file and its header; a name ending in <c>.gz</c> is decompressed.</summary>
+    /// <summary>Reads a MatrixMarket file and its header; gzip input is decompressed and its CRC-32 verified.</summary>
     /// <param name="path">The file path.</param>
     /// <param name="header">Receives the banner fields and comments.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
-    /// <exception cref="FormatException">The file is not a valid coordinate MatrixMarket file.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="DataFormatException">The file is not a valid coordinate MatrixMarket file, or its gzip data is damaged; the message names the file and line.</exception>
     public static CellMatrix Read(string path, out MatrixMarketHeader header, CancellationToken cancellationToken = default)
     {
-        using var stream = OpenMaybeGzip(path);
-        return Read(stream, out header, null, cancellationToken);
+        using var stream = CompressedInput.Open(path, CompressedInput.DataError(path));
+        return MatrixMarketReader.Read(stream, path, new FileInfo(path).Length, out header, null, cancellationToken);
     }
 
     /// <summary>Reads a MatrixMarket coordinate matrix from an uncompressed stream.</summary>
@@ -40,65 +42,20 @@ public static class MatrixMarket
     /// <param name="header">Receives the banner fields and comments.</param>
     /// <param name="progress">Reports the number of entries read (every 65,536 entries).</param>
     /// <param name="cancellationToken">Cancels the read.</param>
-    /// <exception cref="FormatException">The stream is not a valid coordinate MatrixMarket file.</exception>
+    /// <exception cref="DataFormatException">The stream is not a valid coordinate MatrixMarket file (the file name in the message is <c>(stream)</c>).</exception>
+    /// <remarks>
+    /// Indices must be integers within the declared size; <c>integer</c> values must be integers;
+    /// <c>real</c> values must be finite (<c>nan</c>, <c>inf</c> and numbers beyond the float32 range are
+    /// errors); a <c>symmetric</c> matrix must be square with entries on or below the diagonal. The
+    /// declared rows plus columns may be at most 2^24 + 256 × the input's size in bytes (a file that
+    /// declares more is almost all empty rows; a stream that cannot seek counts as size 0), so a damaged
+    /// size line cannot allocate gigabytes.
+    /// </remarks>
     public static CellMatrix Read(Stream stream, out MatrixMarketHeader header, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var reader = new StreamReader(stream, Encoding.UTF8, false, 1 << 16, leaveOpen: true);
-        string banner = reader.ReadLine() ?? throw new FormatException("Empty MatrixMarket file.");
-        var parts = banner.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length < 5 || !parts[0].Equals("%%MatrixMarket", StringComparison.OrdinalIgnoreCase) || !parts[1].Equals("matrix", StringComparison.OrdinalIgnoreCase))
-            throw new FormatException($"Not a MatrixMarket banner: '{banner}'.");
-        if (!parts[2].Equals("coordinate", StringComparison.OrdinalIgnoreCase))
-            throw new FormatException($"Only coordinate MatrixMarket files are supported, not '{parts[2]}'.");
-        string field = parts[3].ToLowerInvariant(), symmetry = parts[4].ToLowerInvariant();
-        if (field is not ("integer" or "real" or "pattern" or "double"))
-            throw new FormatException($"Unsupported MatrixMarket field '{field}'.");
-        if (symmetry is not ("general" or "symmetric"))
-            throw new FormatException($"Unsupported MatrixMarket symmetry '{symmetry}'.");
-        var comments = new List<string>();
-        string? line;
-        while ((line = reader.ReadLine()) != null && (line.Length == 0 || line[0] == '%'))
-            if (line.Length > 0) comments.Add(line[1..]);
-        if (line == null) throw new FormatException("MatrixMarket file has no size line.");
-        var size = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        if (size.Length != 3) throw new FormatException($"Bad MatrixMarket size line '{line}'.");
-        if (!int.TryParse(size[0], NumberStyles.None, CultureInfo.InvariantCulture, out int rows)
-            || !int.TryParse(size[1], NumberStyles.None, CultureInfo.InvariantCulture, out int columns)
-            || !long.TryParse(size[2], NumberStyles.None, CultureInfo.InvariantCulture, out long declared))
-            throw new FormatException($"Bad MatrixMarket size line '{line}': expected three non-negative integers (rows, columns, entries).");
-        bool symmetric = symmetry == "symmetric", pattern = field == "pattern";
-        // The declared count only sizes the first allocation; the lists grow with what is actually read.
-        int capacity = (int)Math.Min(declared * (symmetric ? 2 : 1), 1 << 20);
-        var ri = new List<int>(capacity);
-        var ci = new List<int>(capacity);
-        var vs = new List<float>(capacity);
-        long read = 0, lineNumber = 0;
-        while ((line = reader.ReadLine()) != null)
-        {
-            lineNumber++;
-            if (line.Length == 0 || line[0] == '%') continue;
-            if ((read & 0xFFFF) == 0)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                progress?.Report(read);
-            }
-            var span = line.AsSpan();
-            int r = (int)NextNumber(ref span, lineNumber) - 1;
-            int c = (int)NextNumber(ref span, lineNumber) - 1;
-            float v = pattern ? 1f : (float)NextNumber(ref span, lineNumber);
-            if ((uint)r >= (uint)rows || (uint)c >= (uint)columns)
-                throw new FormatException($"Entry {read + 1} at ({r + 1}, {c + 1}) is outside the declared {rows} × {columns} matrix.");
-            ri.Add(r); ci.Add(c); vs.Add(v);
-            if (symmetric && r != c) { ri.Add(c); ci.Add(r); vs.Add(v); }
-            read++;
-        }
-        if (read != declared) throw new FormatException($"MatrixMarket file declares {declared} entries but holds {read}.");
-        header = new MatrixMarketHeader(field, symmetry, comments);
-        return CellMatrixOperations.FromCoordinates(rows, columns,
-            System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ri),
-            System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ci),
-            System.Runtime.InteropServices.CollectionsMarshal.AsSpan(vs));
+        long size = stream.CanSeek ? Math.Max(0, stream.Length - stream.Position) : 0;
+        return MatrixMarketReader.Read(stream, "(stream)", size, out header, progress, cancellationToken);
     }
 
     /// <summary>Writes <paramref name="matrix"/> as a MatrixMarket coordinate file; a name ending in <c>.gz</c> is compressed.</summary>
@@ -144,22 +101,5 @@ public static class MatrixMarket
                 w.WriteLine(field == "integer" ? ((long)val[k]).ToString(ci) : val[k].ToString("R", ci));
             }
         }
-    }
-
-    internal static Stream OpenMaybeGzip(string path)
-    {
-        var file = File.OpenRead(path);
-        return path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
-    }
-
-    private static double NextNumber(ref ReadOnlySpan<char> span, long lineNumber)
-    {
-        span = span.TrimStart();
-        int end = span.IndexOfAny(' ', '\t');
-        var token = end < 0 ? span : span[..end];
-        span = end < 0 ? ReadOnlySpan<char>.Empty : span[end..];
-        if (token.IsEmpty || !double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out double x))
-            throw new FormatException($"Bad number '{token.ToString()}' on data line {lineNumber}.");
-        return x;
     }
 }

@@ -54,18 +54,28 @@ public static class Plink
     /// <param name="prefix">The path without extension.</param>
     /// <param name="progress">Reports the number of SNPs decoded (every 1,024).</param>
     /// <param name="cancellationToken">Cancels the read.</param>
-    /// <exception cref="FormatException">The magic bytes are wrong, the file is individual-major, or sizes disagree.</exception>
+    /// <exception cref="FileNotFoundException">One of the three files does not exist.</exception>
+    /// <exception cref="DataFormatException">A <c>.fam</c> or <c>.bim</c> line is malformed, the magic bytes are wrong, the file is
+    /// individual-major, or the <c>.bed</c> size disagrees with the sample and SNP counts; the message names the file and line.</exception>
+    /// <exception cref="NotSupportedException">More than <see cref="Array.MaxLength"/> genotypes (one array holds them all).</exception>
+    /// <remarks>The <c>.bed</c> size is checked against the <c>.fam</c> and <c>.bim</c> line counts before it is read, so memory is bounded by the files' sizes (one byte per genotype, four genotypes per <c>.bed</c> byte).</remarks>
     public static PlinkGenotypes Read(string prefix, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         var samples = ReadFam(prefix + ".fam");
         var variants = ReadBim(prefix + ".bim");
-        byte[] bed = File.ReadAllBytes(prefix + ".bed");
-        if (bed.Length < 3 || bed[0] != 0x6C || bed[1] != 0x1B)
-            throw new FormatException("Not a PLINK 1 .bed file (magic bytes 0x6C 0x1B missing).");
-        if (bed[2] != 0x01) throw new FormatException("Only SNP-major .bed files (mode byte 0x01) are supported.");
+        string bedPath = prefix + ".bed";
+        if (!File.Exists(bedPath)) throw new FileNotFoundException($"File '{bedPath}' does not exist.", bedPath);
         int n = samples.Count, m = variants.Count, bytesPerSnp = (n + 3) / 4;
-        if (bed.Length != 3 + (long)bytesPerSnp * m)
-            throw new FormatException($".bed has {bed.Length} bytes; {samples.Count} samples × {m} SNPs need {3 + (long)bytesPerSnp * m}.");
+        long bedLength = new FileInfo(bedPath).Length, need = 3 + (long)bytesPerSnp * m;
+        if (bedLength != need)
+            throw new DataFormatException(bedPath, 0, $"{bedLength} bytes; {n} samples × {m} SNPs in SNP-major order need {need}.");
+        if ((long)n * m > Array.MaxLength)
+            throw new NotSupportedException($"{bedPath}: {n} samples × {m} SNPs exceed {Array.MaxLength} genotypes, the most one array holds.");
+        byte[] bed = File.ReadAllBytes(bedPath);
+        if (bed.Length != need) throw new DataFormatException(bedPath, 0, $"the file changed while it was read ({bed.Length} bytes; {need} expected).");
+        if (bed[0] != 0x6C || bed[1] != 0x1B)
+            throw new DataFormatException(bedPath, 0, $"not a PLINK 1 .bed file (magic bytes 0x6C 0x1B missing; found 0x{bed[0]:X2} 0x{bed[1]:X2}).");
+        if (bed[2] != 0x01) throw new DataFormatException(bedPath, 0, $"mode byte 0x{bed[2]:X2}: only SNP-major .bed files (mode byte 0x01) are supported.");
         var g = new sbyte[(long)n * m];
         for (int j = 0; j < m; j++)
         {
@@ -86,33 +96,53 @@ public static class Plink
 
     /// <summary>Reads a <c>.fam</c> file.</summary>
     /// <param name="path">The file path.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="DataFormatException">A line has fewer than 6 fields or a sex code other than 0, 1 or 2; the message names the file and line.</exception>
     public static List<PlinkSample> ReadFam(string path)
     {
         var result = new List<PlinkSample>();
-        foreach (var line in File.ReadLines(path))
+        long lineNumber = 0;
+        foreach (var line in ReadLines(path))
         {
+            lineNumber++;
             var f = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
             if (f.Length == 0) continue;
-            if (f.Length < 6) throw new FormatException($".fam line '{line}' has {f.Length} fields; 6 expected.");
-            result.Add(new PlinkSample(f[0], f[1], f[2], f[3], int.Parse(f[4], CultureInfo.InvariantCulture), f[5]));
+            if (f.Length < 6) throw new DataFormatException(path, lineNumber, $"{f.Length} fields; a .fam line has 6 (family, individual, father, mother, sex, phenotype).");
+            if (!TextNumbers.TryInteger(f[4], out long sex) || sex is < 0 or > 2)
+                throw new DataFormatException(path, lineNumber, $"sex code '{TextNumbers.Show(f[4])}' is not 0 (unknown), 1 (male) or 2 (female).");
+            result.Add(new PlinkSample(f[0], f[1], f[2], f[3], (int)sex, f[5]));
         }
         return result;
     }
 
     /// <summary>Reads a <c>.bim</c> file.</summary>
     /// <param name="path">The file path.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="DataFormatException">A line has fewer than 6 fields, a genetic distance that is not a finite number, or a
+    /// base-pair position that is not a 64-bit integer; the message names the file and line.</exception>
     public static List<PlinkVariant> ReadBim(string path)
     {
         var result = new List<PlinkVariant>();
-        foreach (var line in File.ReadLines(path))
+        long lineNumber = 0;
+        foreach (var line in ReadLines(path))
         {
+            lineNumber++;
             var f = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
             if (f.Length == 0) continue;
-            if (f.Length < 6) throw new FormatException($".bim line '{line}' has {f.Length} fields; 6 expected.");
-            result.Add(new PlinkVariant(f[0], f[1], double.Parse(f[2], CultureInfo.InvariantCulture),
-                long.Parse(f[3], CultureInfo.InvariantCulture), f[4], f[5]));
+            if (f.Length < 6) throw new DataFormatException(path, lineNumber, $"{f.Length} fields; a .bim line has 6 (chromosome, id, distance, position, allele 1, allele 2).");
+            if (!TextNumbers.TryFiniteDouble(f[2], out double distance))
+                throw new DataFormatException(path, lineNumber, $"genetic distance '{TextNumbers.Show(f[2])}' is not a finite number.");
+            if (!TextNumbers.TryInteger(f[3], out long position))
+                throw new DataFormatException(path, lineNumber, $"base-pair position '{TextNumbers.Show(f[3])}' is not an integer within the 64-bit range.");
+            result.Add(new PlinkVariant(f[0], f[1], distance, position, f[4], f[5]));
         }
         return result;
+    }
+
+    private static IEnumerable<string> ReadLines(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"File '{path}' does not exist.", path);
+        return File.ReadLines(path);
     }
 
     /// <summary>Reads a whitespace-separated table with a header row and returns column <paramref name="valueColumn"/> keyed by column <paramref name="keyColumn"/>.</summary>

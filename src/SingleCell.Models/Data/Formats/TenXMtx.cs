@@ -16,7 +16,7 @@ public static class TenXMtx
     /// <param name="folder">The folder holding the three files.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <exception cref="FileNotFoundException">A required file is missing.</exception>
-    /// <exception cref="FormatException">The files disagree in size.</exception>
+    /// <exception cref="DataFormatException">A file is malformed or its gzip data damaged (see <see cref="MatrixMarket"/>), or the files disagree in size; the message names the file.</exception>
     public static TenXMatrix ReadFolder(string folder, CancellationToken cancellationToken = default)
     {
         string matrixPath = Find(folder, "matrix.mtx");
@@ -26,9 +26,9 @@ public static class TenXMtx
         var features = ReadLines(featuresPath);
         var barcodes = ReadLines(barcodesPath);
         if (features.Count != genesByCells.Rows)
-            throw new FormatException($"{Path.GetFileName(featuresPath)} has {features.Count} lines but the matrix has {genesByCells.Rows} rows.");
+            throw new DataFormatException(featuresPath, 0, $"{features.Count} lines, but {Path.GetFileName(matrixPath)} has {genesByCells.Rows} rows (features).");
         if (barcodes.Count != genesByCells.Columns)
-            throw new FormatException($"{Path.GetFileName(barcodesPath)} has {barcodes.Count} lines but the matrix has {genesByCells.Columns} columns.");
+            throw new DataFormatException(barcodesPath, 0, $"{barcodes.Count} lines, but {Path.GetFileName(matrixPath)} has {genesByCells.Columns} columns (barcodes).");
         var ids = new string[features.Count];
         var names = new string[features.Count];
         var types = new string[features.Count];
@@ -42,11 +42,13 @@ public static class TenXMtx
         return new TenXMatrix(genesByCells.Transpose(), barcodes, ids, names, types);
     }
 
-    /// <summary>Reads the non-empty lines of a text file (gzip when the name ends in <c>.gz</c>).</summary>
+    /// <summary>Reads the non-empty lines of a text file (gzip, detected by its magic bytes, is decompressed and its CRC-32 verified).</summary>
     /// <param name="path">The file path.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="DataFormatException">The gzip data is damaged or truncated.</exception>
     public static List<string> ReadLines(string path)
     {
-        using var stream = MatrixMarket.OpenMaybeGzip(path);
+        using var stream = CompressedInput.Open(path, CompressedInput.DataError(path));
         using var reader = new StreamReader(stream);
         var lines = new List<string>();
         string? line;

@@ -135,10 +135,17 @@ internal sealed class DataLayout
         {
             case Kind.Compact:
                 if (start * rowBytes + total > _compact.Length) throw ds.Error("compact data is shorter than the dataspace.");
+                file.ChargeDecoded(total, 0, ds.Path);
                 return _compact.AsSpan((int)(start * rowBytes), (int)total).ToArray();
             case Kind.Contiguous:
                 if (total == 0) return [];
-                if (_address == ulong.MaxValue) return new byte[total];
+                if (_address == ulong.MaxValue)
+                {
+                    file.ChargeDecoded(total, total, ds.Path);
+                    return new byte[total];
+                }
+                file.CheckRange(_address + (ulong)(start * rowBytes), total, ds.Path);
+                file.ChargeDecoded(total, 0, ds.Path);
                 return file.Read(_address + (ulong)(start * rowBytes), total, ds.Path);
             default:
                 return ReadChunked(ds, start, count, (int)total);
@@ -147,8 +154,12 @@ internal sealed class DataLayout
 
     private byte[] ReadChunked(Hdf5Dataset ds, long start, long count, int total)
     {
-        var output = new byte[total];
-        if (total == 0 || _address == ulong.MaxValue) return output;
+        if (total == 0) return [];
+        if (_address == ulong.MaxValue)
+        {
+            ds.File.ChargeDecoded(total, total, ds.Path);
+            return new byte[total];
+        }
         var dims = ds.Dims;
         int rank = dims.Length;
         int elementSize = ds.Type.Size;
@@ -156,13 +167,32 @@ internal sealed class DataLayout
         foreach (var c in _chunkDims) chunkElements *= c;
         long chunkBytes = chunkElements * elementSize;
         if (chunkBytes > Math.Min(int.MaxValue - 64, ds.File.Length * 1100L + (1 << 20))) throw ds.Error($"chunk of {chunkBytes} bytes is not plausible.");
+        // Before anything is allocated: every chunk must be able to hold what its layout implies,
+        // and the part of the request that no stored chunk covers is counted as unwritten data.
+        var needed = new List<ChunkEntry>();
+        long covered = 0;
         foreach (var chunk in EnumerateChunks(ds))
         {
             long c0 = chunk.Offsets[0];
             if (c0 + _chunkDims[0] <= start || c0 >= start + count) continue;
+            long inside = (Math.Min(Math.Min(start + count, dims[0]), c0 + _chunkDims[0]) - Math.Max(start, c0)) * elementSize;
             for (int d = 0; d < rank; d++)
+            {
                 if (chunk.Offsets[d] < 0 || chunk.Offsets[d] >= Math.Max(dims[d], 1) || chunk.Offsets[d] % _chunkDims[d] != 0)
                     throw ds.Error($"chunk offset {chunk.Offsets[d]} in dimension {d} is invalid.");
+                if (d > 0) inside *= Math.Min(_chunkDims[d], dims[d] - chunk.Offsets[d]);
+            }
+            long capacity = ds.Filters.Count == 0 ? chunk.Size : FilterPipeline.MaxDecodedSize(ds.Filters, chunk.Mask, chunk.Size);
+            if (capacity < chunkBytes)
+                throw ds.Error($"a chunk of {chunk.Size} stored bytes at {chunk.Address} cannot hold the {chunkBytes} bytes its layout implies.");
+            covered += inside;
+            needed.Add(chunk);
+        }
+        if (covered > total) throw ds.Error($"chunks cover {covered} bytes of a {total}-byte selection: chunk offsets repeat.");
+        ds.File.ChargeDecoded(total, total - covered, ds.Path);
+        var output = new byte[total];
+        foreach (var chunk in needed)
+        {
             byte[] data;
             if (chunk.Address == _lastChunkAddress && _lastChunk is not null) data = _lastChunk;
             else
@@ -220,6 +250,23 @@ internal sealed class DataLayout
         }
     }
 
+    /// <summary>The stored chunks of a chunked dataset (empty for other layouts): where its checksummed bytes lie.</summary>
+    public IReadOnlyList<ChunkEntry> StoredChunks(Hdf5Dataset ds) => _kind == Kind.Chunked && _address != ulong.MaxValue ? EnumerateChunks(ds) : [];
+
+    /// <summary>Stored chunks never share file bytes; an index that says otherwise is corrupt (and could multiply one chunk's data).</summary>
+    private static void CheckDisjoint(Hdf5Dataset ds, List<ChunkEntry> chunks)
+    {
+        if (chunks.Count < 2) return;
+        var byAddress = chunks.ToArray();
+        Array.Sort(byAddress, (a, b) => a.Address.CompareTo(b.Address));
+        for (int i = 1; i < byAddress.Length; i++)
+        {
+            var prev = byAddress[i - 1];
+            if (prev.Size > 0 && prev.Address + (ulong)prev.Size > byAddress[i].Address)
+                throw ds.Error($"chunks at {prev.Address} ({prev.Size} bytes) and {byAddress[i].Address} overlap in the file.");
+        }
+    }
+
     private List<ChunkEntry> EnumerateChunks(Hdf5Dataset ds)
     {
         if (_chunks is not null) return _chunks;
@@ -274,6 +321,7 @@ internal sealed class DataLayout
                 ChunkIndexes.ReadFixedArray(ds, _address, ds.Filters.Count > 0, _chunkDims, chunkBytes, list.Add);
                 break;
         }
+        CheckDisjoint(ds, list);
         _chunks = list;
         return list;
     }

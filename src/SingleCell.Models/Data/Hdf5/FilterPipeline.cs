@@ -35,46 +35,94 @@ internal static class FilterPipeline
         return filters;
     }
 
-    /// <summary>Undoes the filters of a stored chunk, returning exactly <paramref name="expected"/> bytes.</summary>
+    /// <summary>
+    /// Undoes the filters of a stored chunk, returning exactly <paramref name="expected"/> bytes. Each
+    /// stage must produce exactly the size the layout implies (plus four bytes for every fletcher32
+    /// checksum still to be removed); deflate streams are decoded to their end and their Adler-32 checked.
+    /// </summary>
     public static byte[] Decode(IReadOnlyList<Filter> filters, uint mask, byte[] data, int expected, int elementSize, Hdf5File file, string path)
     {
         for (int i = filters.Count - 1; i >= 0; i--)
         {
             if ((mask & (1u << i)) != 0) continue;
             var f = filters[i];
+            long stageExpected = expected;
+            for (int k = 0; k < i; k++)
+                if ((mask & (1u << k)) == 0 && filters[k].Id == Fletcher32) stageExpected += 4;
+            if (stageExpected > int.MaxValue - 64) throw file.Error(path, "chunk is larger than 2 GB.");
             data = f.Id switch
             {
-                Deflate => Inflate(data, expected, file, path),
+                Deflate => Inflate(data, (int)stageExpected, file, path),
                 Shuffle => Unshuffle(data, f.Values.Length > 0 ? (int)f.Values[0] : elementSize),
                 Fletcher32 => CheckFletcher(data, file, path),
-                Lzf => LzfDecoder.Decode(data, expected, file, path),
+                Lzf => LzfDecoder.Decode(data, (int)stageExpected, file, path),
                 _ => throw file.Error(path, $"filter {f.Id} is not supported."),
             };
         }
-        if (data.Length < expected) throw file.Error(path, $"chunk decoded to {data.Length} bytes; {expected} were expected.");
+        if (data.Length != expected) throw file.Error(path, $"chunk decoded to {data.Length} bytes; its layout implies {expected}.");
         return data;
     }
 
+    /// <summary>The most bytes <paramref name="stored"/> bytes can decode to through the filters (deflate at most 1032:1, LZF 88:1).</summary>
+    public static long MaxDecodedSize(IReadOnlyList<Filter> filters, uint mask, long stored)
+    {
+        long size = Math.Clamp(stored, 0, int.MaxValue);
+        for (int i = 0; i < filters.Count; i++)
+        {
+            if ((mask & (1u << i)) != 0) continue;
+            size = filters[i].Id switch
+            {
+                Deflate => size * 1032 + 64,
+                Lzf => size * 88 + 64,
+                _ => size,
+            };
+        }
+        return size;
+    }
+
+    /// <summary>
+    /// Inflates a whole zlib stream, growing the output from what is decoded (never from the declared
+    /// size alone), and checks that it decodes to exactly <paramref name="expected"/> bytes whose
+    /// Adler-32 matches the stream's trailer (the last four bytes of the chunk).
+    /// </summary>
     private static byte[] Inflate(byte[] data, int expected, Hdf5File file, string path)
     {
+        if (data.Length < 6) throw file.Error(path, $"deflate chunk of {data.Length} bytes is shorter than a zlib stream.");
+        if (expected > (long)data.Length * 1032 + 64)
+            throw file.Error(path, $"a deflate chunk of {data.Length} bytes cannot decode to the {expected} bytes its layout implies.");
+        byte[] output;
+        int done = 0;
         try
         {
-            var output = new byte[expected];
+            output = new byte[Math.Min(expected, Math.Max(1 << 16, data.Length * 8L))];
             using var z = new ZLibStream(new MemoryStream(data), CompressionMode.Decompress);
-            int done = 0;
-            while (done < expected)
+            var probe = new byte[1];
+            while (true)
             {
-                int n = z.Read(output, done, expected - done);
+                if (done == output.Length)
+                {
+                    if (done == expected)
+                    {
+                        // Decode one byte more to reach the end of the stream (and its checksum); anything more is an error.
+                        if (z.Read(probe, 0, 1) != 0) throw file.Error(path, $"deflate stream decodes to more than the {expected} bytes its layout implies.");
+                        break;
+                    }
+                    Array.Resize(ref output, (int)Math.Min(expected, output.Length * 2L));
+                }
+                int n = z.Read(output, done, output.Length - done);
                 if (n == 0) break;
                 done += n;
             }
-            if (done < expected) throw file.Error(path, $"deflate stream ended after {done} of {expected} bytes.");
-            return output;
         }
         catch (InvalidDataException e)
         {
-            throw file.Error(path, "corrupt deflate stream in a chunk.", e);
+            throw file.Error(path, $"corrupt deflate stream in a chunk: {e.Message}", e);
         }
+        if (done != expected) throw file.Error(path, $"deflate stream decodes to {done} bytes; the layout implies {expected}.");
+        uint stored = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(data.Length - 4));
+        uint computed = Checksums.Adler32(output);
+        if (stored != computed) throw file.Error(path, $"deflate chunk fails its Adler-32 check (stored {stored:x8}, computed {computed:x8}): the chunk is truncated or damaged.");
+        return output;
     }
 
     private static byte[] Unshuffle(byte[] data, int elementSize)
@@ -136,6 +184,8 @@ internal static class LzfDecoder
 {
     public static byte[] Decode(byte[] input, int expected, Hdf5File file, string path)
     {
+        if (expected > (long)input.Length * 88 + 64)
+            throw file.Error(path, $"an LZF chunk of {input.Length} bytes cannot decode to the {expected} bytes its layout implies.");
         var output = new byte[expected];
         int ip = 0, op = 0;
         while (ip < input.Length)

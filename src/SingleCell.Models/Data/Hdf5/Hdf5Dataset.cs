@@ -47,6 +47,9 @@ internal sealed class Hdf5Dataset : Hdf5Object
 
     public string?[] ReadStrings() => Hdf5Values.ToStrings(File, Path, Type, ReadRaw(), ElementCount);
 
+    /// <summary>The stored chunks (file address, size, filter mask) of a chunked dataset; empty otherwise.</summary>
+    internal IReadOnlyList<ChunkEntry> StoredChunks() => _layout.StoredChunks(this);
+
     /// <summary>Elements per row (product of all but the first dimension).</summary>
     public long RowElements
     {

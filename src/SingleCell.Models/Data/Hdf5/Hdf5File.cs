@@ -33,6 +33,42 @@ internal sealed class Hdf5File : IDisposable
 
     public Hdf5Group Root { get; private set; } = null!;
 
+    /// <summary>Floor of the per-file decode budgets, so that small files may still hold small unwritten or highly compressed data.</summary>
+    public const long BudgetFloor = 64L << 20;
+
+    /// <summary>
+    /// The most dataset bytes one open file may decode in total: what its bytes can hold at deflate's
+    /// largest ratio (1032:1, rounded up to 1100) plus <see cref="BudgetFloor"/>.
+    /// </summary>
+    public long DecodeBudget => BudgetFloor + Math.Min(Length, long.MaxValue / 2200) * 1100;
+
+    /// <summary>The most bytes of data a file may declare without storing them (unallocated storage, read as zeros).</summary>
+    public long UnstoredBudget => BudgetFloor / 4 + Length;
+
+    /// <summary>The most variable-length string bytes one open file may decode in total (heap objects are stored uncompressed).</summary>
+    public long StringBudget => BudgetFloor / 4 + Math.Min(Length, long.MaxValue / 8) * 4;
+
+    /// <summary>Dataset bytes decoded so far.</summary>
+    public long Decoded { get; private set; }
+
+    private long _unstored, _strings;
+
+    /// <summary>Counts <paramref name="bytes"/> of decoded dataset data (<paramref name="unstored"/> of them not backed by file bytes) against the budgets.</summary>
+    public void ChargeDecoded(long bytes, long unstored, string objectPath)
+    {
+        if (unstored > 0 && (_unstored += unstored) > UnstoredBudget)
+            throw Error(objectPath, $"the file declares {_unstored} bytes of data it does not store; a {Length}-byte file may leave at most {UnstoredBudget} unwritten.");
+        if ((Decoded += bytes) > DecodeBudget)
+            throw Error(objectPath, $"reading would decode {Decoded} bytes in total, more than a {Length}-byte file can hold ({DecodeBudget}, at deflate's largest ratio).");
+    }
+
+    /// <summary>Counts decoded variable-length string bytes against <see cref="StringBudget"/>.</summary>
+    public void ChargeStrings(long bytes, string objectPath)
+    {
+        if ((_strings += bytes) > StringBudget)
+            throw Error(objectPath, $"variable-length strings total {_strings} bytes, more than a {Length}-byte file can hold ({StringBudget}).");
+    }
+
     /// <summary>Opens a file and reads its superblock.</summary>
     public static Hdf5File Open(string path)
     {

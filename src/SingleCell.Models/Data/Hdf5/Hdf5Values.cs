@@ -60,7 +60,14 @@ internal static class Hdf5Values
         int size = type.Size;
         if (type.Class == Hdf5TypeClass.FloatingPoint)
         {
-            for (long i = 0; i < count; i++) result[i] = (long)ToDouble(file, path, type, raw.Slice((int)(i * size), size));
+            // Integers stored as floats must be whole and within range (1.5 or NaN is not an index).
+            for (long i = 0; i < count; i++)
+            {
+                double v = ToDouble(file, path, type, raw.Slice((int)(i * size), size));
+                if (!(v == Math.Floor(v) && v >= -9.2233720368547758e18 && v < 9.2233720368547758e18))
+                    throw file.Error(path, $"value {v} at position {i} is not an integer, as this dataset's use requires.");
+                result[i] = (long)v;
+            }
             return result;
         }
         for (long i = 0; i < count; i++) result[i] = ToInteger(file, path, type, raw.Slice((int)(i * size), size));
@@ -135,6 +142,7 @@ internal static class Hdf5Values
             var bytes = file.GlobalHeapObject(collection, index, path);
             if (length > bytes.Length) throw file.Error(path, $"variable-length string of {length} bytes is longer than its heap object ({bytes.Length}).");
             bytes = bytes[..(int)length];
+            file.ChargeStrings(length, path);
             int nul = bytes.IndexOf((byte)0);
             if (nul >= 0) bytes = bytes[..nul];
             return Encoding.UTF8.GetString(bytes);

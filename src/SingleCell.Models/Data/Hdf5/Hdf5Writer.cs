@@ -16,23 +16,42 @@ internal sealed class Hdf5Writer
     private const int HeapMinSize = 4096;
     private const int BTreeWidth = 64;
     private const long ChunkBytes = 1 << 18;
-    private readonly MemoryStream _out = new();
+    private readonly FileStream _out;
     private long _heapStart = -1, _heapUsed, _heapSize;
+    private byte[] _heap = [];
+    private long _end;
     private int _heapNextIndex;
 
-    /// <summary>Writes the tree to <paramref name="path"/> through a temporary file and a rename.</summary>
+    private Hdf5Writer(FileStream output) => _out = output;
+
+    /// <summary>
+    /// Writes the tree to <paramref name="path"/>: the file is streamed to a temporary file beside it
+    /// (so its size is not limited by one in-memory buffer), flushed, then renamed over the target;
+    /// on failure the temporary file is deleted and an existing target is left as it was.
+    /// </summary>
     public static void Write(string path, WriteGroup root)
     {
-        var w = new Hdf5Writer();
-        w._out.SetLength(SuperblockSize);
-        w._out.Position = SuperblockSize;
-        ulong rootAddress = w.WriteGroupNode(root);
-        w.CloseHeap();
-        w.WriteSuperblock(rootAddress);
         string full = Path.GetFullPath(path);
-        string temp = full + ".tmp-" + Environment.ProcessId;
-        File.WriteAllBytes(temp, w._out.ToArray());
-        File.Move(temp, full, overwrite: true);
+        string temp = $"{full}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20))
+            {
+                var w = new Hdf5Writer(stream);
+                w._out.Write(new byte[SuperblockSize]);
+                w._end = SuperblockSize;
+                ulong rootAddress = w.WriteGroupNode(root);
+                w.CloseHeap();
+                w.WriteSuperblock(rootAddress);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
     }
 
     private void WriteSuperblock(ulong root)
@@ -48,7 +67,7 @@ internal sealed class Hdf5Writer
         BinaryPrimitives.WriteUInt16LittleEndian(s[18..], 16); // group internal K
         BinaryPrimitives.WriteUInt64LittleEndian(s[24..], 0); // base address
         BinaryPrimitives.WriteUInt64LittleEndian(s[32..], Undefined); // free space
-        BinaryPrimitives.WriteUInt64LittleEndian(s[40..], (ulong)_out.Length); // end of file
+        BinaryPrimitives.WriteUInt64LittleEndian(s[40..], (ulong)_end); // end of file
         BinaryPrimitives.WriteUInt64LittleEndian(s[48..], Undefined); // driver info
         BinaryPrimitives.WriteUInt64LittleEndian(s[56..], 0); // root link name offset
         BinaryPrimitives.WriteUInt64LittleEndian(s[64..], root); // root object header
@@ -230,12 +249,14 @@ internal sealed class Hdf5Writer
         return Append(header);
     }
 
+    /// <summary>Writes <paramref name="bytes"/> at the end of the file, aligned to 8 bytes; returns its address.</summary>
     private ulong Append(byte[] bytes)
     {
-        long at = (_out.Length + 7) & ~7L;
-        _out.SetLength(at);
-        _out.Position = at;
+        long at = (_end + 7) & ~7L;
+        if (_out.Position != _end) _out.Position = _end;
+        if (at > _end) _out.Write(stackalloc byte[(int)(at - _end)]);
         _out.Write(bytes);
+        _end = at + bytes.Length;
         return (ulong)at;
     }
 
@@ -263,21 +284,20 @@ internal sealed class Hdf5Writer
         {
             CloseHeap();
             _heapSize = Math.Max(HeapMinSize, (16 + need + 16 + 4095) & ~4095L);
-            _heapStart = (long)Append(new byte[_heapSize]);
+            // The collection is reserved in the file now and filled in memory; CloseHeap writes it once.
+            _heap = new byte[_heapSize];
+            _heapStart = (long)Append(_heap);
             _heapUsed = 16;
             _heapNextIndex = 1;
-            var head = new byte[16];
-            "GCOL"u8.CopyTo(head);
-            head[4] = 1;
-            BinaryPrimitives.WriteUInt64LittleEndian(head.AsSpan(8), (ulong)_heapSize);
-            WriteAt(_heapStart, head);
+            "GCOL"u8.CopyTo(_heap);
+            _heap[4] = 1;
+            BinaryPrimitives.WriteUInt64LittleEndian(_heap.AsSpan(8), (ulong)_heapSize);
         }
-        var obj = new byte[need];
+        var obj = _heap.AsSpan((int)_heapUsed, (int)need);
         BinaryPrimitives.WriteUInt16LittleEndian(obj, (ushort)_heapNextIndex);
-        BinaryPrimitives.WriteUInt16LittleEndian(obj.AsSpan(2), 1);
-        BinaryPrimitives.WriteUInt64LittleEndian(obj.AsSpan(8), (ulong)bytes.Length);
-        bytes.CopyTo(obj, 16);
-        WriteAt(_heapStart + _heapUsed, obj);
+        BinaryPrimitives.WriteUInt16LittleEndian(obj[2..], 1);
+        BinaryPrimitives.WriteUInt64LittleEndian(obj[8..], (ulong)bytes.Length);
+        bytes.CopyTo(obj[16..]);
         _heapUsed += need;
         return ((ulong)_heapStart, _heapNextIndex++);
     }
@@ -286,21 +306,18 @@ internal sealed class Hdf5Writer
     {
         if (_heapStart < 0) return;
         long free = _heapSize - _heapUsed;
-        if (free >= 16)
-        {
-            var obj = new byte[16];
-            BinaryPrimitives.WriteUInt64LittleEndian(obj.AsSpan(8), (ulong)free);
-            WriteAt(_heapStart + _heapUsed, obj);
-        }
+        if (free >= 16) BinaryPrimitives.WriteUInt64LittleEndian(_heap.AsSpan((int)_heapUsed + 8), (ulong)free);
+        WriteAt(_heapStart, _heap);
         _heapStart = -1;
+        _heap = [];
     }
 
     private void WriteAt(long position, byte[] bytes)
     {
-        long end = _out.Length;
         _out.Position = position;
         _out.Write(bytes);
-        _out.Position = Math.Max(end, _out.Position);
+        _end = Math.Max(_end, _out.Position);
+        _out.Position = _end;
     }
 
     // ---------- encodings ----------

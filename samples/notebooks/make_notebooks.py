@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Writes the sample notebooks (.ipynb, .NET Interactive C# kernel) from the cell lists below.
+Edit a notebook in VS Code (Polyglot Notebooks) or here, then run this script; the tests run every code cell."""
+import json, pathlib
+
+def notebook(cells):
+    out = []
+    for kind, text in cells:
+        lines = text.strip("\n").split("\n")
+        source = [l + "\n" for l in lines[:-1]] + [lines[-1]]
+        if kind == "md":
+            out.append({"cell_type": "markdown", "metadata": {}, "source": source})
+        else:
+            out.append({"cell_type": "code", "execution_count": None,
+                        "metadata": {"dotnet_interactive": {"language": "csharp"}, "polyglot_notebook": {"kernelName": "csharp"}},
+                        "outputs": [], "source": source})
+    return {"cells": out, "metadata": {
+        "kernelspec": {"display_name": ".NET (C#)", "language": "C#", "name": ".net-csharp"},
+        "language_info": {"name": "polyglot-notebook"},
+        "polyglot_notebook": {"kernelInfo": {"defaultKernelName": "csharp", "items": [{"aliases": [], "name": "csharp"}]}}},
+        "nbformat": 4, "nbformat_minor": 5}
+
+REFS = '''
+#r "nuget: SingleCell.Models, 0.1.0"
+#r "nuget: SingleCell.Models.Plotting, 0.1.0"
+'''
+
+data_io = [
+("md", """
+# Reading, transforming and writing single-cell data
+
+This notebook builds a small count matrix, stores it as AnnData (`.h5ad`, which scanpy opens), normalises it,
+computes a PCA, attaches the PCA as an embedding, exports obs and the embedding as Arrow IPC files (for pandas,
+polars and R), and draws the embedding. It runs in a few seconds; the tests run every cell.
+"""),
+("code", REFS),
+("code", """
+using System;
+using System.IO;
+using System.Linq;
+using SingleCell.Models.Data;
+using SingleCell.Models.Plotting;
+
+var rng = new Random(0);
+int cells = 300, genes = 60;
+var dense = new float[cells * genes];
+for (int i = 0; i < dense.Length; i++)
+{
+    int cell = i / genes, gene = i % genes;
+    double rate = (cell % 3 == 0 && gene < 10) ? 0.8 : 0.15;      // one group of cells expresses genes 0-9 more
+    dense[i] = rng.NextDouble() < rate ? rng.Next(1, 20) : 0;
+}
+var adata = new AnnData(CellMatrix.FromDense(dense, cells, genes),
+    Enumerable.Range(0, cells).Select(i => $"cell{i}").ToArray(),
+    Enumerable.Range(0, genes).Select(i => $"gene{i}").ToArray());
+adata.Obs.Add(CategoricalColumn.FromValues("group", Enumerable.Range(0, cells).Select(i => i % 3 == 0 ? "high" : "low").ToArray()));
+$"{adata.NObs} cells × {adata.NVars} genes, {adata.X!.NonZeroCount} non-zeros"
+"""),
+("md", "## Write and read `.h5ad`"),
+("code", """
+var folder = Path.Combine(Path.GetTempPath(), "singlecell-notebooks");
+Directory.CreateDirectory(folder);
+var path = Path.Combine(folder, "counts.h5ad");
+adata.Write(path);
+var back = AnnData.Read(path);
+if (back.NObs != cells || back.X!.NonZeroCount != adata.X!.NonZeroCount) throw new Exception("the round trip lost data");
+$"{path}: {new FileInfo(path).Length / 1024} KiB, obs columns {string.Join(", ", back.Obs.ColumnNames)}"
+"""),
+("md", "## Normalise, log-transform and PCA; attach the PCA as `obsm['X_pca']`"),
+("code", """
+var logNormalised = Preprocessing.Log1p(Preprocessing.NormalizeTotal(adata.X!, 1e4));
+adata.Layers["log1p"] = logNormalised;
+var pca = Pca.Compute(logNormalised, components: 5, seed: 0);
+adata.AddEmbedding("X_pca", new DenseMatrix(cells, 5, pca.Scores.Select(v => (float)v).ToArray()));
+$"variance of the first components: {string.Join(", ", pca.Variance.Take(3).Select(v => v.ToString("F2")))}"
+"""),
+("md", "## Export obs and the embedding as Arrow IPC (`pd.read_feather`, `pl.read_ipc`, `arrow::read_feather`)"),
+("code", """
+AnnDataArrow.WriteObs(adata, Path.Combine(folder, "obs.arrow"));
+AnnDataArrow.WriteObsm(adata, "X_pca", Path.Combine(folder, "X_pca.arrow"));
+var table = AnnDataArrow.ReadFrame(Path.Combine(folder, "obs.arrow"));
+var group = (CategoricalColumn)table.Frame["group"];
+$"obs.arrow: {table.Frame.RowCount} rows; 'group' is dictionary-encoded with categories {string.Join(", ", group.Categories)}"
+"""),
+("md", "## Plot the embedding coloured by group"),
+("code", """
+var plot = Plots.Embedding(adata.Obsm["X_pca"], Enumerable.Range(0, cells).Select(i => adata.Obs["group"].GetString(i)).ToArray(),
+    "PCA of log-normalised counts", "PC1", "PC2");
+var files = PlotFiles.SavePngAndSvg(plot, Path.Combine(folder, "pca"));
+string.Join(", ", files)
+"""),
+]
+
+svae = [
+("md", """
+# Sparse mechanism shift VAE on a simulated screen
+
+A small version of the simulation of Lopez et al. (CLeaR 2023): interventions shift a sparse set of latent
+variables. We train the sVAE+ and a plain VAE for a few epochs, compare how well each recovers the true latents
+(mean correlation coefficient, MCC), and keep the latents in the AnnData object. Small sizes, so it runs in
+seconds; `samples/SparseShiftVae` runs the paper's full benchmark.
+"""),
+("code", REFS),
+("code", """
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using SingleCell.Models.Data;
+using SingleCell.Models.Evaluation;
+using SingleCell.Models.Plotting;
+using SingleCell.Models.Svae;
+using SingleCell.Models.Training;
+
+var sim = SparseShiftSimulation.Generate(new SparseShiftSimulationOptions
+{
+    Interventions = 12, CellsPerIntervention = 60, Genes = 40, LatentDimensions = 3, FirstHeldOutIntervention = 10, Seed = 7,
+});
+$"{sim.CellCount} cells × {sim.Data.NVars} genes; {sim.TrainCells.Length} training cells; held-out interventions: {string.Join(", ", sim.HeldOutInterventions)}"
+"""),
+("code", """
+var results = new Dictionary<string, double>();
+TrainingHistory? lastHistory = null;
+foreach (var variant in new[] { SvaeVariant.Vae, SvaeVariant.SvaePlus })
+{
+    var model = SvaeModel.Create(sim.Data, new SvaeSetup(SparseShiftSimulation.LabelKey), new SvaeOptions { Variant = variant, LatentDim = 3, Seed = 1, KlWarmupEpochs = 2 });
+    lastHistory = model.Fit(sim.TrainCells, new TrainerOptions { MaxEpochs = 8, LearningRate = 3e-3, Seed = 1 });
+    var latent = model.GetLatentRepresentation(cells: sim.TrainCells);
+    sim.Data.AddEmbedding($"X_{model.Name}", latent, sim.TrainCells);
+    var zHat = RowMajor.ToMatrix(latent.Values, latent.Columns);
+    results[model.Name] = LatentMetrics.Mcc(RowMajor.SelectRows(sim.Latents, sim.TrainCells), zHat);
+}
+string.Join("; ", results.Select(kv => $"{kv.Key}: MCC {kv.Value:F2}"))
+"""),
+("md", "## Training curves of the last model, and the latents coloured by intervention"),
+("code", """
+var folder = Path.Combine(Path.GetTempPath(), "singlecell-notebooks");
+Directory.CreateDirectory(folder);
+PlotFiles.Save(Plots.TrainingCurves(lastHistory!), Path.Combine(folder, "svae-training.svg"));
+var labels = sim.TrainCells.Select(c => sim.Data.Obs[SparseShiftSimulation.LabelKey].GetString(c)).ToArray();
+var z = sim.Data.Obsm.Keys.Last();
+var rows = sim.TrainCells.SelectMany(c => sim.Data.Obsm[z].Row(c).ToArray()).ToArray();
+PlotFiles.Save(Plots.Embedding(new DenseMatrix(sim.TrainCells.Length, 3, rows), labels, $"{z}: z1 and z2", "z1", "z2"), Path.Combine(folder, "svae-latents.png"));
+$"obsm keys: {string.Join(", ", sim.Data.Obsm.Keys)}; plots in {folder}"
+"""),
+("md", "## Save the data with the latents for scanpy"),
+("code", """
+var h5ad = Path.Combine(folder, "svae-screen.h5ad");
+sim.Data.Write(h5ad);
+var reread = AnnData.Read(h5ad);
+if (!reread.Obsm.ContainsKey("X_sVAE+")) throw new Exception("latents missing after the round trip");
+$"{h5ad}: obsm {string.Join(", ", reread.Obsm.Keys)}"
+"""),
+]
+
+here = pathlib.Path(__file__).parent
+for name, cells in [("data-io.ipynb", data_io), ("svae.ipynb", svae)]:
+    (here / name).write_text(json.dumps(notebook(cells), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print("wrote", name)

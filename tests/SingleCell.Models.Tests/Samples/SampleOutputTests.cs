@@ -1,0 +1,37 @@
+using SingleCell.Models.Data;
+
+namespace SingleCell.Models.Tests.Samples;
+
+/// <summary>The model samples' --out folders: an .h5ad with latents in obsm, histories as CSV, plots.</summary>
+public class SampleOutputTests
+{
+    [Test]
+    public void SparseShiftVae_out_writes_h5ad_with_latents_histories_and_plots()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "scm-svae-out-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (code, output, error) = SampleCliTests.Run("SparseShiftVae",
+                $"--json --epochs 2 --chems 10 --cells-per-chem 30 --genes 45 --latent 3 --particles 5 --kl-warmup 1 --variants vae,svae+ --out \"{dir}\"");
+            Assert.That(code, Is.EqualTo(0), error);
+            Assert.That(error, Does.Contain("simulation.h5ad"), "it says where each file went");
+            var a = AnnData.Read(Path.Combine(dir, "simulation.h5ad"));
+            Assert.That(a.Obsm.Keys, Is.SupersetOf(new[] { "X_true", "X_vae", "X_svae_plus" }));
+            Assert.That(a.Obsm["X_vae"].Columns, Is.EqualTo(3));
+            Assert.That(a.Obsm["X_vae"].Values.Count(float.IsFinite), Is.EqualTo(8 * 30 * 3), "latents for the 8 training interventions × 30 cells");
+            var history = File.ReadAllLines(Path.Combine(dir, "history_svae_plus.csv"));
+            Assert.That(history[0], Does.StartWith("epoch,").And.Contain("elbo_train"));
+            Assert.That(history, Has.Length.EqualTo(3), "a header and two epochs");
+            foreach (var plot in new[] { "training_vae", "embedding_svae_plus" })
+            {
+                Assert.That(PlottingTests.IsPng(Path.Combine(dir, plot + ".png")), plot);
+                Assert.That(PlottingTests.ParsesAsSvg(Path.Combine(dir, plot + ".svg")), plot);
+            }
+            Assert.That(System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "metrics.json"))).RootElement.GetProperty("vae").GetProperty("epochs").GetInt32(), Is.EqualTo(2));
+        }
+        finally
+        {
+            try { Directory.Delete(dir, true); } catch (IOException) { }
+        }
+    }
+}
