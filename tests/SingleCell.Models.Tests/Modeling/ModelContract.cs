@@ -50,6 +50,8 @@ public static class ModelContractCases
         new SvaeContractCase(SingleCell.Models.Svae.SvaeVariant.Svae),
         new SvaeContractCase(SingleCell.Models.Svae.SvaeVariant.Vae),
         new Recipe.LabelProfileContractCase(),
+        new DietNetworkContractCase(SingleCell.Models.DietNetworks.DietEmbedding.Histogram, 1.0),
+        new DietNetworkContractCase(SingleCell.Models.DietNetworks.DietEmbedding.Raw, 0.0),
     ];
 }
 
