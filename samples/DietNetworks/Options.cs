@@ -96,6 +96,9 @@ internal sealed record Options
         if (o.Folds > 5) throw new ArgumentException("--folds: at most 5 (the split has 5 folds).");
         if (!o.Simulate && o.Bed == null && o.Raw == null) throw new ArgumentException("Give --bed PREFIX (or --raw FILE) with --labels FILE, or --simulate.");
         if (!o.Simulate && o.Labels == null) throw new ArgumentException("--labels FILE is required with --bed or --raw.");
+        if (o.Bed != null && !File.Exists(o.Bed + ".bed")) throw new ArgumentException($"--bed: '{o.Bed}.bed' does not exist.");
+        if (o.Raw != null && !File.Exists(o.Raw)) throw new ArgumentException($"--raw: '{o.Raw}' does not exist.");
+        if (o.Labels != null && !File.Exists(o.Labels)) throw new ArgumentException($"--labels: '{o.Labels}' does not exist.");
         if (o.PaperSchedule) o = o with { LearningRate = 3e-5, Epochs = epochsSet ? o.Epochs : 3000, Patience = 500 };
         return o;
     }

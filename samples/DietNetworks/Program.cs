@@ -11,7 +11,7 @@ using Spectre.Console;
 Options o;
 try { o = Options.Parse(args); }
 catch (HelpRequested) { Console.WriteLine(Options.Usage); return 0; }
-catch (ArgumentException e) { Console.Error.WriteLine(e.Message); return 2; }
+catch (ArgumentException e) { Console.Error.WriteLine($"DietNetworks: {e.Message} (see --help)"); return 2; }
 
 // Progress goes to stderr so that --json output stays one clean object on stdout.
 var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
@@ -39,7 +39,7 @@ try
 }
 catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
 {
-    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine($"DietNetworks: {e.Message}");
     return 1;
 }
 var folds = new CrossValidationFolds(genotypes.Samples, 5, 23);
