@@ -111,6 +111,27 @@ public class DietNetworkModelTests
         Assert.That(Create(sim, new DietNetworkOptions { Embedding = DietEmbedding.RandomProjection }).Model.ParameterCount, Is.EqualTo(100 * 100 + 100 + head));
     }
 
+    [Test]
+    public void Snp2VecCodesAreSeededFiniteAndFeedTheModel()
+    {
+        var sim = Small();
+        var rows = Enumerable.Range(0, 60).ToArray();
+        var a = Snp2Vec.Embed(sim.Genotypes, rows, units: 8, epochs: 2, seed: 3);
+        Assert.That(a, Has.Length.EqualTo(600 * 8));
+        Assert.That(a.All(float.IsFinite));
+        Assert.That(Snp2Vec.Embed(sim.Genotypes, rows, units: 8, epochs: 2, seed: 3), Is.EqualTo(a));
+        var (model, _, _) = Create(sim, new DietNetworkOptions { Embedding = DietEmbedding.Snp2Vec, EmbeddingUnits = 8, Snp2VecEpochs = 2 });
+        var e = model.SnpEmbedding()!;
+        Assert.That((e.Rows, e.Columns), Is.EqualTo((600, 8)));
+        for (int c = 0; c < 8; c++)
+        {
+            double s = 0;
+            for (int j = 0; j < 600; j++) s += (double)e[j, c] * e[j, c];
+            Assert.That(s, Is.EqualTo(1).Within(1e-4).Or.EqualTo(0), "columns are unit-norm over SNPs");
+        }
+        Assert.That(model.Fit(new TrainerOptions { MaxEpochs = 1, BatchSize = 32 }).Steps, Is.GreaterThan(0));
+    }
+
     [Test, Category("SharedData")]
     public void HapMap3ReadsIntoAnnDataWithEveryFounderLabelled()
     {
