@@ -53,6 +53,8 @@ public static class ModelContractCases
         new Gears.GearsContractCase(),
         new ExceiverContractCase(classifier: false),
         new ExceiverContractCase(classifier: true),
+        new DietNetworkContractCase(SingleCell.Models.DietNetworks.DietEmbedding.Histogram, 1.0),
+        new DietNetworkContractCase(SingleCell.Models.DietNetworks.DietEmbedding.Raw, 0.0),
     ];
 }
 
