@@ -109,7 +109,5 @@ static AnnData Norman(string file)
     var all = AnnData.Read(file);
     var ds = all.Obs["dataset"];
     var rows = Enumerable.Range(0, all.NObs).Where(i => ds.GetString(i) == "norman19").ToArray();
-    var data = new AnnData(all.X!.SelectRows(rows), rows.Select(r => all.ObsNames[r]).ToArray(), all.VarNames);
-    data.Obs.Add(new StringColumn("condition", rows.Select(r => all.Obs["condition"].GetString(r)).ToArray()));
-    return data;
+    return all.SelectObs(rows);
 }

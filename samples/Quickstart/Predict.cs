@@ -19,9 +19,7 @@ internal static class Predict
         {
             var all = AnnData.Read(Path.Combine(dataDir, File));
             var rows = Enumerable.Range(0, all.NObs).Where(i => all.Obs["dataset"].GetString(i) == "norman19").ToArray();
-            var d = new AnnData(all.X!.SelectRows(rows), rows.Select(r => all.ObsNames[r]).ToArray(), all.VarNames);
-            d.Obs.Add(new StringColumn("condition", rows.Select(r => all.Obs["condition"].GetString(r)).ToArray()));
-            return d;
+            return all.SelectObs(rows);
         });
         var go = SampleProgress.Status("building GEARS' GO perturbation graph over its genes", () =>
         {

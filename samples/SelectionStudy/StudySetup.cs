@@ -46,7 +46,7 @@ internal sealed record StudySetup(string Description, PerturbationScreen Screen,
             if (!File.Exists(path)) throw new FileNotFoundException($"--dataset '{o.Dataset}': no file at {path}.", path);
             var data = AnnData.Read(path);
             if (o.Dataset == "norman" && data.Obs.Find("dataset") is { } ds)
-                data = AnnDataRows.Select(data, Enumerable.Range(0, data.NObs).Where(i => ds.GetString(i) == "norman19").ToArray());
+                data = data.SelectObs(Enumerable.Range(0, data.NObs).Where(i => ds.GetString(i) == "norman19").ToArray());
             screen = PerturbationScreen.FromAnnData(data, "condition");
             description = $"{Path.GetFileName(path)}{(o.Dataset == "norman" ? " (norman19 cells)" : "")}: {screen.Perturbations.Count} perturbations, {screen.Genes.Count} genes, {data.NObs} cells — a small pool";
             int pool = screen.Perturbations.Count - Math.Max(1, (int)Math.Round(screen.Perturbations.Count * 0.1));

@@ -24,8 +24,7 @@ public class GearsEpochBenchmarks
         string dir = Path.GetDirectoryName(Path.GetDirectoryName(Data.H5adReadBenchmarks.SharedDataPath("perturbation", "norman2019_mcfaline2023_devel.h5ad")))!;
         var all = AnnData.Read(Path.Combine(dir, "perturbation/norman2019_mcfaline2023_devel.h5ad"));
         var rows = Enumerable.Range(0, all.NObs).Where(i => all.Obs["dataset"].GetString(i) == "norman19").ToArray();
-        var data = new AnnData(all.X!.SelectRows(rows), rows.Select(r => all.ObsNames[r]).ToArray(), all.VarNames);
-        data.Obs.Add(new StringColumn("condition", rows.Select(r => all.Obs["condition"].GetString(r)).ToArray()));
+        var data = all.SelectObs(rows);
         var perturbed = Enumerable.Range(0, data.NObs).SelectMany(r => data.Obs["condition"].GetString(r).Split('+')).Where(g => g is not ("control" or "ctrl"));
         var info = GeneInfo.Read(Path.Combine(dir, "networks/gene_info_human_2022-09.tsv.gz"));
         var go = GoGraphBuilder.Build(AnnotationReaders.ReadGene2Go(Path.Combine(dir, "networks/gene2go_human_2022-09.tsv.gz"), info), data.VarNames.Concat(perturbed).Distinct());

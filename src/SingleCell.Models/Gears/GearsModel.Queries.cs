@@ -130,7 +130,9 @@ public sealed partial class GearsModel
             var cells = prep.Dataset.CellsByCondition[cond];
             var mean = prep.Dataset.MeanOf(cells);
             var sd = new float[mean.Length];
-            foreach (int c in cells) { for (int j = 0; j < mean.Length; j++) { double d = prep.Aligned.Matrix[c, j] - mean[j]; sd[j] += (float)(d * d); } }
+            var dense = Batches.Dense(prep.Aligned.Matrix, cells).AsReadOnlySpan();
+            for (int i = 0; i < cells.Length; i++)
+                for (int j = 0; j < mean.Length; j++) { double d = dense[i * mean.Length + j] - mean[j]; sd[j] += (float)(d * d); }
             for (int j = 0; j < sd.Length; j++) sd[j] = MathF.Sqrt(sd[j] / Math.Max(1, cells.Length - 1));
             var pred = predict([cond]).Expression.Row(0);
             var de = prep.De[cond];

@@ -110,7 +110,7 @@ public sealed partial class GearsModel : Model<GearsOptions>, IModel<GearsModel>
             if (genes.All(gn => goGraph.IndexOf(gn) >= 0)) keep.Add(i);
             else dropped.Add(ConditionParser.Canonical(genes));
         }
-        if (keep.Count < data.NObs) data = Subset(data, [.. keep], setup);
+        if (keep.Count < data.NObs) data = data.SelectObs([.. keep]);
         var schema = DataSchema.FromData(data, MatrixValues.NonNegative, setup.Layer, [(setup.PerturbationKey, UnknownCategoryPolicy.Error)]);
         var aligned = schema.Align(data);
         var prep = new GearsData(aligned, setup, options.Seed);
@@ -135,17 +135,6 @@ public sealed partial class GearsModel : Model<GearsOptions>, IModel<GearsModel>
 
     /// <summary>Conditions left out by <see cref="Create"/> because a gene is not in the GO graph.</summary>
     public IReadOnlyList<string> DroppedConditions { get; private init; } = [];
-
-    private static AnnData Subset(AnnData data, int[] rows, GearsSetup setup)
-    {
-        var x = (setup.Layer == null ? data.X : data.Layers.GetValueOrDefault(setup.Layer))
-            ?? throw new DataSchemaException(setup.Layer == null ? "The data has no X matrix." : $"Layer '{setup.Layer}' is not in the data.");
-        var sub = new AnnData(x.SelectRows(rows), rows.Select(r => data.ObsNames[r]).ToArray(), data.VarNames);
-        if (setup.Layer != null) { sub.Layers[setup.Layer] = sub.X!; }
-        var col = DataSchema.Column(data, setup.PerturbationKey);
-        sub.Obs.Add(new StringColumn(setup.PerturbationKey, rows.Select(r => col.GetString(r)).ToArray()));
-        return sub;
-    }
 
     /// <inheritdoc />
     public override TrainingHistory Fit(TrainerOptions? trainer = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)

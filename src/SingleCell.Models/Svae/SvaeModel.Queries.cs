@@ -101,7 +101,11 @@ public sealed partial class SvaeModel
     public double[] GetElbo(AnnData? data = null, int[]? cells = null)
     {
         var (src, labels) = On(data);
-        var ids = AllOrGiven(cells, src.CellCount);
+        return Elbo(src, labels, AllOrGiven(cells, src.CellCount));
+    }
+
+    private double[] Elbo(AlignedData src, int[] labels, int[] ids)
+    {
         var result = new double[ids.Length];
         ForBatches(ids, (start, batch) =>
         {
@@ -189,8 +193,9 @@ public sealed partial class SvaeModel
     public override IReadOnlyDictionary<string, double> Evaluate(AnnData data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var (src, labels) = On(data);
-        var elbo = GetElbo(data);
+        var aligned = Schema.Align(data);
+        var labels = LabelsOf(aligned);
+        var elbo = Elbo(aligned, labels, Enumerable.Range(0, aligned.CellCount).ToArray());
         return new Dictionary<string, double>
         {
             ["elbo"] = elbo.Average(),

@@ -89,7 +89,7 @@ public sealed class PerturbationScreen
         var rows = new List<int>(Dataset.ControlCells);
         foreach (int p in perturbations) rows.AddRange(_cells[p]);
         rows.Sort();
-        return AnnDataRows.Select(Data, rows.ToArray());
+        return Data.SelectObs(rows.ToArray());
     }
 
     /// <summary>Builds the screen from cells with a condition column.</summary>

@@ -1,17 +1,13 @@
-using SingleCell.Models.Data;
+namespace SingleCell.Models.Data;
 
-namespace SingleCell.Models.Selection.Study;
-
-/// <summary>Row subsets of an <see cref="AnnData"/>: X, layers and obs columns (var kept; obsm/obsp dropped).</summary>
-public static class AnnDataRows
+public sealed partial class AnnData
 {
-    /// <summary>The cells <paramref name="rows"/> of <paramref name="data"/>, in that order.</summary>
-    /// <param name="data">The data.</param>
+    /// <summary>The cells <paramref name="rows"/>, in that order: X, every layer and every obs column (var shared; obsm and obsp are not carried).</summary>
     /// <param name="rows">Cell indices.</param>
     /// <exception cref="ArgumentOutOfRangeException">A row is out of range.</exception>
-    public static AnnData Select(AnnData data, int[] rows)
+    public AnnData SelectObs(int[] rows)
     {
-        ArgumentNullException.ThrowIfNull(data);
+        var data = this;
         ArgumentNullException.ThrowIfNull(rows);
         foreach (int r in rows) if ((uint)r >= (uint)data.NObs) throw new ArgumentOutOfRangeException(nameof(rows), $"Row {r} is outside 0..{data.NObs - 1}.");
         var obs = new DataFrame(rows.Select(r => data.ObsNames[r]).ToArray(), data.Obs.IndexName);
