@@ -46,12 +46,12 @@ public sealed partial class GearsModel : Model<GearsOptions>, IModel<GearsModel>
     private readonly Dictionary<string, int> _pertIndex;
     private GearsData? _data;
 
-    private GearsModel(GearsOptions options, GearsModule module, DataSchema schema, GearsLayout layout, AlignedData? data)
-        : base(options, module, schema, data)
+    private GearsModel(GearsOptions options, GearsModule module, DataSchema schema, GearsLayout layout, GearsData? data)
+        : base(options, module, schema, data?.Aligned)
     {
         _layout = layout;
         _pertIndex = layout.PerturbationGenes.Select((g, i) => (g, i)).ToDictionary(t => t.g, t => t.i, StringComparer.Ordinal);
-        if (data != null) _data = new GearsData(data, layout.Setup, options.Seed);
+        _data = data;
     }
 
     internal GearsModule Module => (GearsModule)Network;
@@ -130,7 +130,7 @@ public sealed partial class GearsModel : Model<GearsOptions>, IModel<GearsModel>
             module.ControlExpression.CopyFrom(Batches.Dense(aligned.Matrix, kept));
             module.ControlMean.CopyFrom(Tensor.FromArray((float[])prep.ControlMean.Clone(), schema.GeneCount));
         }
-        return new GearsModel(options, module, schema, layout, aligned) { Split = split, DroppedConditions = [.. dropped] };
+        return new GearsModel(options, module, schema, layout, prep) { Split = split, DroppedConditions = [.. dropped] };
     }
 
     /// <summary>Conditions left out by <see cref="Create"/> because a gene is not in the GO graph.</summary>
