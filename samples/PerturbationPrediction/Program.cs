@@ -75,7 +75,7 @@ return SampleApp.Run(spec, args, a =>
     }
     else
     {
-        Console.WriteLine($"GEARS, {epochs} epochs ({spe:F1} s/epoch; best validation epoch {history.BestEpoch}), seed {seed}; test groups: {string.Join(", ", model.Split!.Test.Select(kv => $"{kv.Key} {kv.Value.Count}"))}");
+        Console.WriteLine($"GEARS, {epochs} epochs ({spe:F1} s/epoch; {(history.RestoredEpoch is int best ? $"kept epoch {best + 1}, the best in validation" : $"kept the last epoch: {model.Split!.Validation.Count} validation condition(s), model selection needs {model.Options.MinValidationConditions}")}), seed {seed}; test groups: {string.Join(", ", model.Split!.Test.Select(kv => $"{kv.Key} {kv.Value.Count}"))}");
         foreach (var metric in new[] { "mse_top20_de_non_dropout", "pearson_delta", "mse", "frac_opposite_direction_top20_non_dropout" })
         {
             Console.WriteLine($"\n{metric}");

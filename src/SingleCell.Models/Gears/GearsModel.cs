@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using System.Text.Json.Serialization.Metadata;
 using SingleCell.Models.Data;
 using SingleCell.Models.Graphs;
@@ -145,6 +146,13 @@ public sealed partial class GearsModel : Model<GearsOptions>, IModel<GearsModel>
         var train = data.CellsOf(split.Train);
         var validation = data.CellsOf(split.Validation);
         if (train.Length == 0) throw new InvalidOperationException("GEARS: the split leaves no training cells.");
+        int validationConditions = split.Validation.Count(c => c != "ctrl");
+        if (trainer?.RestoreBestWeights is null && validationConditions < Options.MinValidationConditions)
+        {
+            trainer?.Logger?.LogWarning("GEARS: the validation set has {Conditions} perturbation(s), fewer than {Min}: too few to choose an epoch by, so the last epoch is kept (validation metrics are still recorded).",
+                validationConditions, Options.MinValidationConditions);
+            trainer = (trainer ?? new TrainerOptions()) with { RestoreBestWeights = false };
+        }
         return Train(new GearsTrainingPlan(this, Module, data), trainer, (train, validation), progress, cancellationToken);
     }
 

@@ -40,6 +40,15 @@ public sealed record GearsOptions
     /// <summary>Control cells kept with the model to predict from (GEARS samples 300).</summary>
     public int ControlCellsKept { get; init; } = 300;
 
+    /// <summary>
+    /// The fewest validation conditions with which the epoch of lowest validation <c>mse_de</c> is kept (GEARS'
+    /// model selection). With fewer, an average over so few perturbations is too noisy to choose an epoch by
+    /// (on the shared Norman subset, seed 1's split leaves one validation condition, and it chose the first,
+    /// barely trained epoch), so the last epoch is kept, as the PyTorch reference does, and a warning is
+    /// logged. An explicit <see cref="Training.TrainerOptions.RestoreBestWeights"/> overrides this rule.
+    /// </summary>
+    public int MinValidationConditions { get; init; } = 5;
+
     /// <summary>Seed of initialisation, the control pairing and the kept control cells.</summary>
     public ulong Seed { get; init; } = 1;
 
@@ -53,6 +62,7 @@ public sealed record GearsOptions
         if (!(Gamma >= 0 && Gamma <= 8)) throw new ArgumentOutOfRangeException(nameof(Gamma), $"Gamma is {Gamma}; it must be in [0, 8].");
         if (!(DirectionLambda >= 0 && double.IsFinite(DirectionLambda))) throw new ArgumentOutOfRangeException(nameof(DirectionLambda), $"DirectionLambda is {DirectionLambda}; it must be finite and ≥ 0.");
         if (!(UncertaintyReg >= 0 && double.IsFinite(UncertaintyReg))) throw new ArgumentOutOfRangeException(nameof(UncertaintyReg), $"UncertaintyReg is {UncertaintyReg}; it must be finite and ≥ 0.");
+        if (MinValidationConditions is < 1 or > 100_000) throw new ArgumentOutOfRangeException(nameof(MinValidationConditions), $"MinValidationConditions is {MinValidationConditions}; it must be in 1 … 100,000.");
         if (ControlCellsKept is < 1 or > 100_000) throw new ArgumentOutOfRangeException(nameof(ControlCellsKept), $"ControlCellsKept is {ControlCellsKept}; it must be in 1 … 100,000.");
     }
 }

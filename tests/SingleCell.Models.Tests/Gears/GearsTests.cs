@@ -67,6 +67,21 @@ public class GearsTests
     }
 
     [Test]
+    public void The_best_validation_epoch_is_kept_only_when_validation_has_enough_conditions()
+    {
+        var (data, go) = GearsTestData.Screen(6);
+        TrainingHistory Fit(GearsOptions o, bool? restore) =>
+            GearsModel.Create(data, new GearsSetup("condition"), go, HandSplit(), o).Fit(new TrainerOptions { MaxEpochs = 2, BatchSize = 8, RestoreBestWeights = restore });
+        // HandSplit validates on two conditions: fewer than the default five, so the last epoch is kept.
+        var few = Fit(new GearsOptions { Hidden = 8 }, null);
+        Assert.That(few.Series("mse_de_validation"), Has.Count.EqualTo(2), "validation metrics are still recorded");
+        Assert.That(few.RestoredEpoch, Is.Null);
+        Assert.That(Fit(new GearsOptions { Hidden = 8, MinValidationConditions = 2 }, null).RestoredEpoch, Is.Not.Null);
+        Assert.That(Fit(new GearsOptions { Hidden = 8 }, true).RestoredEpoch, Is.Not.Null, "an explicit RestoreBestWeights wins");
+        Assert.That(() => new GearsOptions { MinValidationConditions = 0 }.Validate(), Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("MinValidationConditions"));
+    }
+
+    [Test]
     public void Predict_rejects_unknown_genes_and_reports_change_against_control()
     {
         var (data, go) = GearsTestData.Screen(6);
