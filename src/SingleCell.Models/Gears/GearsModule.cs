@@ -143,9 +143,97 @@ internal sealed class GearsModule : Module
     }
 
     /// <summary>The forward pass: predicted expression (B × G), the cross-gene state (B × H) and the log-variance when trained with uncertainty.</summary>
+    /// <remarks>
+    /// Everything but the residual depends on a cell only through its perturbation set, so the network runs once
+    /// per distinct set in the batch and its rows carry their multiplicity into every BatchNorm (weighted
+    /// statistics: exactly those of the batch with its copies); the result is then gathered back to the cells.
+    /// This is the same function and gradient as running every cell, at the cost of the distinct sets only.
+    /// With <see cref="GearsOptions.PygBatchingQuirk"/> cells differ by position in the batch, so each cell runs.
+    /// </remarks>
     /// <param name="control">The paired control cells' expression [B, G].</param>
     /// <param name="perturbations">Per cell, the indices of its perturbed genes in the GO graph (empty for controls).</param>
     internal (Tensor Prediction, Tensor CrossState, Tensor? LogVariance) Forward(Tensor control, int[][] perturbations)
+    {
+        int b = control.Shape[0];
+        if (_o.PygBatchingQuirk && b > 1) return ForwardPerCell(control, perturbations);
+        // Distinct perturbation sets (as sorted index lists), their multiplicities and each cell's set.
+        var byKey = new Dictionary<string, int>(StringComparer.Ordinal);
+        var sets = new List<int[]>();
+        var counts = new List<float>();
+        var cellSet = new int[b];
+        for (int i = 0; i < b; i++)
+        {
+            var sorted = perturbations[i].Order().ToArray();
+            var key = string.Join(',', sorted);
+            if (!byKey.TryGetValue(key, out int u)) { u = sets.Count; byKey[key] = u; sets.Add(sorted); counts.Add(0); }
+            counts[u]++;
+            cellSet[i] = u;
+        }
+        var (o2, c, logVar) = Network([.. sets], [.. counts]);
+        return (o2.IndexSelect(0, cellSet) + control, c.IndexSelect(0, cellSet), logVar?.IndexSelect(0, cellSet));
+    }
+
+    /// <summary>The network for U distinct perturbation sets with multiplicities: the change o₂ (U × G), the cross-gene state (U × H), the log-variance.</summary>
+    private (Tensor Change, Tensor CrossState, Tensor? LogVariance) Network(int[][] sets, float[] counts)
+    {
+        int u = sets.Length, g = Genes, h = _o.Hidden;
+        var z = GeneBase(1).Unsqueeze(0); // (1, G, H)
+        var perturbed = Enumerable.Range(0, u).Where(i => sets[i].Length > 0).ToArray();
+        Tensor shift;
+        if (perturbed.Length > 0)
+        {
+            var pg = PropagatedPerturbations();
+            // s_u = Σ_{p ∈ Π_u} Pg[p] as a sparse selection matrix times Pg.
+            var ptr = new int[perturbed.Length + 1];
+            var idx = new List<int>();
+            for (int i = 0; i < perturbed.Length; i++) { idx.AddRange(sets[perturbed[i]]); ptr[i + 1] = idx.Count; }
+            var select = new SparseMatrix(perturbed.Length, PerturbationGenes, ptr, [.. idx], Enumerable.Repeat(1f, idx.Count).ToArray());
+            var s = Tensor.SparseMatMul(select, pg); // (n, H)
+            // BatchNorm over the batch's perturbed cells. GEARS duplicates the row of a single perturbed cell; a
+            // row standing for one cell therefore counts twice when it is the only one (its variance is 0 either way).
+            var w = perturbed.Select(i => counts[i]).ToArray();
+            if (w.Length == 1 && w[0] < 2) w[0] = 2;
+            var fused = RunWeighted(PertFuse, s, w);
+            // Scatter the fused shifts to their sets (controls get 0) through a 0/1 matrix.
+            var scatter = new float[u * perturbed.Length];
+            for (int i = 0; i < perturbed.Length; i++) scatter[perturbed[i] * perturbed.Length + i] = 1f;
+            shift = Tensor.FromArray(scatter, u, perturbed.Length).MatMul(fused).Unsqueeze(1); // (U, 1, H)
+        }
+        else shift = Tensor.Zeros(u, 1, h);
+        var rowWeights = new float[u * g];
+        for (int i = 0; i < u; i++) rowWeights.AsSpan(i * g, g).Fill(counts[i]);
+        var zf = BnPertBase.Forward((z + shift).Reshape(u * g, h), rowWeights).Relu();
+        var r = RunWeighted(Recovery, zf, rowWeights).Reshape(u, g, h);
+        var o1 = (r * W1.Value).Sum(2) + B1.Value; // (U, G)
+        var c = RunWeighted(CrossGene, o1, counts); // (U, H)
+        var o2 = o1 * W2Self.Value + c.MatMul(W2Cross.Value.Transpose(0, 1)) + B2.Value;
+        var logVar = UncertaintyHead is null ? null : RunWeighted(UncertaintyHead, zf, rowWeights).Reshape(u, g);
+        return (o2, c, logVar);
+    }
+
+    /// <summary>Runs a sequential block, passing the row multiplicities to its BatchNorm layers.</summary>
+    private static Tensor RunWeighted(Sequential block, Tensor x, float[] rowWeights)
+    {
+        for (int i = 0; i < block.Count; i++)
+            x = block[i] is BatchNorm1d bn ? bn.Forward(x, rowWeights) : block[i].Forward(x);
+        return x;
+    }
+
+    /// <summary>Pg: the perturbation embeddings through the GO-graph convolutions (P × H).</summary>
+    private Tensor PropagatedPerturbations()
+    {
+        _go ??= Propagation(GoGraph, PerturbationGenes);
+        var pg = PerturbationEmbedding.Forward(_pertIndex);
+        for (int l = 0; l < GoLayers.Count; l++)
+        {
+            pg = GoLayers[l].Forward(pg, _go);
+            if (l < GoLayers.Count - 1) pg = pg.Relu();
+        }
+        return pg;
+    }
+
+    /// <summary>The forward pass cell by cell (the reference semantics; used with the PyG batching quirk, and by tests).</summary>
+    internal (Tensor Prediction, Tensor CrossState, Tensor? LogVariance) ForwardPerCell(Tensor control, int[][] perturbations)
     {
         int b = control.Shape[0], g = Genes, h = _o.Hidden;
         var zBase = GeneBase(b); // (G, H), or (B·G, H) with the quirk
@@ -154,14 +242,7 @@ internal sealed class GearsModule : Module
         Tensor shift;
         if (perturbed.Length > 0)
         {
-            _go ??= Propagation(GoGraph, PerturbationGenes);
-            var pg = PerturbationEmbedding.Forward(_pertIndex);
-            for (int l = 0; l < GoLayers.Count; l++)
-            {
-                pg = GoLayers[l].Forward(pg, _go);
-                if (l < GoLayers.Count - 1) pg = pg.Relu();
-            }
-            // s_b = Σ_{p ∈ Π_b} Pg[p] as a sparse selection matrix times Pg.
+            var pg = PropagatedPerturbations();
             var ptr = new int[perturbed.Length + 1];
             var idx = new List<int>();
             for (int i = 0; i < perturbed.Length; i++) { idx.AddRange(perturbations[perturbed[i]]); ptr[i + 1] = idx.Count; }
@@ -169,7 +250,6 @@ internal sealed class GearsModule : Module
             var s = Tensor.SparseMatMul(select, pg); // (n, H)
             // BatchNorm needs two rows: with one perturbed cell, fuse a duplicated row and keep row 0 (as GEARS does).
             var fused = perturbed.Length == 1 ? PertFuse.Forward(Tensor.Concat([s, s], 0)).Slice(0, 0, 1) : PertFuse.Forward(s);
-            // Scatter the fused shifts to their cells (controls get 0) through a 0/1 matrix.
             var scatter = new float[b * perturbed.Length];
             for (int i = 0; i < perturbed.Length; i++) scatter[perturbed[i] * perturbed.Length + i] = 1f;
             shift = Tensor.FromArray(scatter, b, perturbed.Length).MatMul(fused).Unsqueeze(1); // (B, 1, H)

@@ -67,7 +67,16 @@ public sealed class BatchNorm1d : Module<Tensor, Tensor>
     /// <summary>Normalises each channel.</summary>
     /// <param name="input">[N, C] or [N, C, L].</param>
     /// <exception cref="ArgumentException">Wrong rank or channel count (the message names the layer and shapes), or a single value per channel in training.</exception>
-    public override Tensor Forward(Tensor input)
+    public override Tensor Forward(Tensor input) => Forward(input, null);
+
+    /// <summary>
+    /// Normalises rows that stand for <paramref name="rowWeights"/>[i] identical rows each (a batch stored with its
+    /// duplicates collapsed): training uses, and the running statistics record, the statistics of the full batch.
+    /// </summary>
+    /// <param name="input">Input [N, C] (or [N, C, L] without weights).</param>
+    /// <param name="rowWeights">Multiplicity of each of the N rows (positive); null for plain rows.</param>
+    /// <returns>The normalised rows.</returns>
+    public Tensor Forward(Tensor input, float[]? rowWeights)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank is not (2 or 3) || input.Shape[1] != NumFeatures)
@@ -79,6 +88,6 @@ public sealed class BatchNorm1d : Module<Tensor, Tensor>
             NumBatchesTracked.Span[0] += 1f;
             m = Momentum ?? 1f / NumBatchesTracked.Span[0];
         }
-        return Tensor.BatchNorm(input, RunningMean, RunningVar, Weight?.Value, Bias?.Value, useBatchStats, m, Eps);
+        return Tensor.BatchNorm(input, RunningMean, RunningVar, Weight?.Value, Bias?.Value, useBatchStats, m, Eps, rowWeights);
     }
 }

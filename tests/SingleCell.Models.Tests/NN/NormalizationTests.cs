@@ -35,6 +35,44 @@ public class NormalizationTests
         AssertClose(ln.Bias.Grad!.AsReadOnlySpan(), ToDoubles(grads.GetProperty("b")), RefAtol, RefRtol, "db");
     }
 
+    [Test]
+    public void BatchNorm1d_with_row_weights_equals_the_batch_with_the_rows_repeated()
+    {
+        // Rows 0..3 with multiplicities 3, 1, 2, 4: the weighted call must give the expanded batch's outputs,
+        // running statistics and parameter gradients, and each row's input gradient summed over its copies.
+        var gen = new Generator(11);
+        var x = Tensor.RandomNormal(gen, [4, 5], 0.5f, 2f);
+        var upstream = Tensor.RandomNormal(gen, [4, 5]); // the gradient of each distinct row (summed over its copies)
+        float[] w = [3, 1, 2, 4];
+        var expand = w.SelectMany((m, i) => Enumerable.Repeat(i, (int)m)).ToArray();
+        var full = new BatchNorm1d(5); var weighted = new BatchNorm1d(5);
+        foreach (var bn in new[] { full, weighted }) { bn.Weight!.CopyFrom(Tensor.FromArray([1f, 2f, 0.5f, -1f, 3f], 5)); bn.Bias!.CopyFrom(Tensor.FromArray([0f, 1f, -1f, 2f, 0.5f], 5)); }
+        var xf = Tensor.FromArray(x.ToArray(), 4, 5); xf.RequiresGrad = true;
+        var xw = Tensor.FromArray(x.ToArray(), 4, 5); xw.RequiresGrad = true;
+        // Split each distinct row's gradient unevenly over its copies: only the sum may matter.
+        var gFull = new float[expand.Length * 5];
+        var seen = new int[4];
+        for (int r = 0; r < expand.Length; r++)
+        {
+            int i = expand[r]; float share = w[i] == 1 ? 1f : (seen[i] == 0 ? 0.7f : 0.3f / (w[i] - 1));
+            seen[i]++;
+            for (int ch = 0; ch < 5; ch++) gFull[r * 5 + ch] = share * upstream.AsReadOnlySpan()[i * 5 + ch];
+        }
+        var yFull = full.Forward(xf.IndexSelect(0, expand));
+        var yW = weighted.Forward(xw, w);
+        for (int r = 0; r < expand.Length; r++)
+            for (int ch = 0; ch < 5; ch++) Assert.That(yW.AsReadOnlySpan()[expand[r] * 5 + ch], Is.EqualTo(yFull.AsReadOnlySpan()[r * 5 + ch]).Within(1e-5), $"y[{r},{ch}]");
+        yFull.Backward(Tensor.FromArray(gFull, expand.Length, 5));
+        yW.Backward(upstream);
+        AssertClose(xw.Grad!.AsReadOnlySpan(), xf.Grad!.AsReadOnlySpan().ToArray().Select(v => (double)v).ToArray(), 1e-5, 1e-5, "dx (summed over copies)");
+        AssertClose(weighted.Weight!.Grad!.AsReadOnlySpan(), full.Weight!.Grad!.AsReadOnlySpan().ToArray().Select(v => (double)v).ToArray(), 1e-5, 1e-5, "dweight");
+        AssertClose(weighted.Bias!.Grad!.AsReadOnlySpan(), full.Bias!.Grad!.AsReadOnlySpan().ToArray().Select(v => (double)v).ToArray(), 1e-5, 1e-5, "dbias");
+        AssertClose(weighted.RunningMean!.AsReadOnlySpan(), full.RunningMean!.AsReadOnlySpan().ToArray().Select(v => (double)v).ToArray(), 1e-6, 1e-6, "running mean");
+        AssertClose(weighted.RunningVar!.AsReadOnlySpan(), full.RunningVar!.AsReadOnlySpan().ToArray().Select(v => (double)v).ToArray(), 1e-6, 1e-6, "running variance (unbiased with W = 10)");
+        Assert.That(() => weighted.Forward(xw, [1f, 0f, 1f, 1f]), Throws.ArgumentException.With.Message.Contains("positive"));
+        Assert.That(() => weighted.Forward(xw, [1f, 1f]), Throws.ArgumentException.With.Message.Contains("one weight per row"));
+    }
+
     [Test, Category("SharedData")]
     public void BatchNorm1d_training_matches_pytorch_reference_and_updates_running_stats()
     {

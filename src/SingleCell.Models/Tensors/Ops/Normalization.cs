@@ -108,9 +108,15 @@ public sealed partial class Tensor
     /// <param name="training">Use batch statistics (true) or running statistics (false).</param>
     /// <param name="momentum">Weight m of the batch statistic in the running update.</param>
     /// <param name="eps">Added to the variance.</param>
+    /// <param name="rowWeights">
+    /// Optional multiplicities [N] of the rows of [N, C] input: row i stands for <c>rowWeights[i]</c> identical
+    /// rows of a larger batch, whose statistics (and running update, with the unbiased factor W / (W − 1) for W =
+    /// Σ weights) are used. The backward pass then takes each row's incoming gradient as the sum over its copies
+    /// and returns the summed gradient of the copies. Evaluation mode ignores the weights.
+    /// </param>
     /// <exception cref="ArgumentException">Bad shapes, or one value per channel in training.</exception>
     public static Tensor BatchNorm(Tensor x, Tensor? runningMean, Tensor? runningVar, Tensor? weight, Tensor? bias,
-        bool training, float momentum = 0.1f, float eps = 1e-5f)
+        bool training, float momentum = 0.1f, float eps = 1e-5f, float[]? rowWeights = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         if (x.Rank is not (2 or 3)) throw new ArgumentException($"batch_norm: input must be [N, C] or [N, C, L]; got {x.Shape}.");
@@ -121,7 +127,18 @@ public sealed partial class Tensor
                 throw new ArgumentException($"batch_norm: {what} has shape {t.Shape}; expected [{c}] for input {x.Shape}.");
         }
         Check(runningMean, "running mean"); Check(runningVar, "running variance"); Check(weight, "weight"); Check(bias, "bias");
-        int count = nb * l;
+        var rw = training ? rowWeights : null;
+        double count = nb * l;
+        if (rw != null)
+        {
+            if (l != 1 || rw.Length != nb) throw new ArgumentException($"batch_norm: row weights need [N, C] input and one weight per row; got {rw.Length} weights for input {x.Shape}.");
+            count = 0;
+            foreach (float w in rw)
+            {
+                if (!(w > 0 && float.IsFinite(w))) throw new ArgumentException($"batch_norm: row weights must be finite and positive; got {w}.");
+                count += w;
+            }
+        }
         var xs = x.AsReadOnlySpan();
         var mean = new double[c];
         var rstd = new float[c];
@@ -129,7 +146,19 @@ public sealed partial class Tensor
         {
             if (count <= 1) throw new ArgumentException($"batch_norm: expected more than 1 value per channel when training; got input {x.Shape}.");
             var variance = new double[c];
-            if (l == 1)
+            if (rw != null)
+            {
+                // Weighted rows: the statistics of the batch in which row b appears rw[b] times.
+                for (int b = 0; b < nb; b++) for (int ch = 0; ch < c; ch++) mean[ch] += rw[b] * (double)xs[b * c + ch];
+                for (int ch = 0; ch < c; ch++) mean[ch] /= count;
+                for (int b = 0; b < nb; b++) for (int ch = 0; ch < c; ch++) { double d = xs[b * c + ch] - mean[ch]; variance[ch] += rw[b] * d * d; }
+                for (int ch = 0; ch < c; ch++)
+                {
+                    variance[ch] /= count;
+                    rstd[ch] = (float)(1.0 / Math.Sqrt(variance[ch] + eps));
+                }
+            }
+            else if (l == 1)
             {
                 // [N, C]: whole rows at a time, accumulated in double (as PyTorch's CPU kernels do).
                 for (int b = 0; b < nb; b++) Widened.Add(xs.Slice(b * c, c), mean);
@@ -243,8 +272,18 @@ public sealed partial class Tensor
                 {
                     var d = dx.AsSpan(b * c, c);
                     TensorPrimitives.Multiply(xhat.AsSpan(b * c, c), m2, d);
-                    TensorPrimitives.Subtract(gs.Slice(b * c, c), d, d);
-                    TensorPrimitives.Subtract(d, m1, d);
+                    if (rw != null)
+                    {
+                        // Σ over the row's copies of g_j − m1 − x̂·m2, where g (incoming) is already the copies' sum.
+                        TensorPrimitives.Add(d, m1, d);
+                        TensorPrimitives.Multiply(d, rw[b], d);
+                        TensorPrimitives.Subtract(gs.Slice(b * c, c), d, d);
+                    }
+                    else
+                    {
+                        TensorPrimitives.Subtract(gs.Slice(b * c, c), d, d);
+                        TensorPrimitives.Subtract(d, m1, d);
+                    }
                     TensorPrimitives.Multiply(d, k, d);
                 }
                 x.AccumulateGradient(dx);
