@@ -14,7 +14,8 @@ var spec = new SampleArgs("PerturbationPrediction", "Trains GEARS on the Norman 
     .Option("--seed", "S", "seed of the split, the control pairing and the initialisation", "1")
     .Option("--epochs", "N", "training epochs, ≥ 1 (GEARS' default 20; the paper's scripts use 15)", "20")
     .Option("--hidden", "H", "hidden size, ≥ 1", "64")
-    .Option("--split", "NAME", "simulation (the only split this sample runs)", "simulation")
+    .Option("--split", "NAME", "simulation (GEARS' seeded simulation split) or custom (--split-file)", "simulation")
+    .Option("--split-file", "FILE", "with --split custom: JSON lists {\"train\": […], \"validation\": […], \"unseen_single\": […], \"combo_seen0\": […], \"combo_seen1\": […], \"combo_seen2\": […]}")
     .Flag("--json", "print one JSON object: {\"gears\": {subgroup: {metric: …}}, \"no_perturb\": …, \"mean\": …, \"additive\": …, \"seconds_per_epoch\": …, \"seed\": …}")
     .Option("--out", "DIR", "write predictions.h5ad (predicted mean expression per test perturbation) and metrics.csv")
     .Example("dotnet run -c Release --project samples/PerturbationPrediction -- --epochs 20 --seed 1 --out gears-out");
@@ -26,7 +27,17 @@ return SampleApp.Run(spec, args, a =>
     string[] net = [Path.Combine(dir, "networks", "gene_info_human_2022-09.tsv.gz"), Path.Combine(dir, "networks", "gene2go_human_2022-09.tsv.gz")];
     foreach (var f in net.Prepend(file)) if (!File.Exists(f)) throw new UsageException($"--data: '{f}' does not exist");
     int seed = a.Int("--seed", 1, min: 0), epochs = a.Int("--epochs", 20, min: 1), hidden = a.Int("--hidden", 64, min: 1, max: 4096);
-    a.Choice("--split", "simulation", "simulation");
+    string splitKind = a.Choice("--split", "simulation", "simulation", "custom");
+    string? splitFile = a.String("--split-file");
+    if (splitKind == "custom" && splitFile is null) throw new UsageException("--split custom needs --split-file FILE");
+    if (splitKind != "custom" && splitFile is not null) throw new UsageException("--split-file needs --split custom");
+    if (splitFile is not null && !File.Exists(splitFile)) throw new UsageException($"--split-file: '{splitFile}' does not exist");
+    GearsSplit? customSplit = null;
+    if (splitFile is not null)
+    {
+        try { customSplit = GearsSplit.FromJson(File.ReadAllText(splitFile)); }
+        catch (FormatException e) { throw new UsageException($"--split-file: {e.Message}"); }
+    }
     bool json = a.Has("--json");
     var output = a.OutputFolder("--out", null) is { } o ? new OutputFolder(o) : null;
 
@@ -37,7 +48,7 @@ return SampleApp.Run(spec, args, a =>
         var perturbed = Enumerable.Range(0, data.NObs).SelectMany(r => data.Obs["condition"].GetString(r).Split('+')).Where(g => g is not ("control" or "ctrl"));
         return GoGraphBuilder.Build(AnnotationReaders.ReadGene2Go(net[1], info), data.VarNames.Concat(perturbed).Distinct());
     });
-    var model = GearsModel.Create(data, new GearsSetup("condition"), go, options: new GearsOptions { Seed = (ulong)seed, Hidden = hidden });
+    var model = GearsModel.Create(data, new GearsSetup("condition"), go, customSplit, new GearsOptions { Seed = (ulong)seed, Hidden = hidden });
     if (model.DroppedConditions.Count > 0) SampleProgress.Info($"Left out (a gene is not in the GO graph): {string.Join(", ", model.DroppedConditions)}");
     var history = SampleProgress.Step($"training GEARS ({model.ParameterCount:N0} parameters, {epochs} epochs)", epochs, bar =>
         model.Fit(new TrainerOptions { MaxEpochs = epochs, Seed = (ulong)seed }, SampleProgress.Sync<TrainingProgress>(p => { if (p.EndOfEpoch) bar.Set(p.Epoch + 1); }), SampleApp.Cancellation));

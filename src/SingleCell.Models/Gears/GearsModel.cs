@@ -33,6 +33,46 @@ public sealed record GearsSplit(IReadOnlyList<string> Train, IReadOnlyList<strin
             ["combo_seen1"] = outer.TestCombo1Seen, ["combo_seen2"] = outer.TestCombo2Seen,
         });
     }
+
+    /// <summary>
+    /// A custom split from lists, as JSON: <c>{"train": [...], "validation": [...], "unseen_single": [...],
+    /// "combo_seen0": [...], "combo_seen1": [...], "combo_seen2": [...]}</c> (any key but <c>train</c> may be
+    /// left out; GEARS' <c>test</c> key is taken as one test group). Conditions may be written <c>A</c>, <c>A+ctrl</c>,
+    /// <c>ctrl+A</c> or <c>A+B</c> in either order; <c>ctrl</c> is added to training when absent.
+    /// </summary>
+    /// <param name="json">The JSON text.</param>
+    /// <exception cref="FormatException">Not an object of string lists, no <c>train</c> list, an unknown key, or a condition in two groups.</exception>
+    public static GearsSplit FromJson(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        Dictionary<string, string[]>? lists;
+        try { lists = System.Text.Json.JsonSerializer.Deserialize(json, GearsJson.Default.DictionaryStringStringArray); }
+        catch (System.Text.Json.JsonException e) { throw new FormatException($"GEARS split: not a JSON object of string lists ({e.Message})", e); }
+        if (lists is null || !lists.TryGetValue("train", out var trainList)) throw new FormatException("GEARS split: the JSON has no \"train\" list.");
+        string[] known = ["train", "validation", "test", "unseen_single", "combo_seen0", "combo_seen1", "combo_seen2"];
+        foreach (var key in lists.Keys)
+            if (!known.Contains(key, StringComparer.Ordinal)) throw new FormatException($"GEARS split: unknown key \"{key}\"; expected {string.Join(", ", known)}.");
+        var parser = new ConditionParser();
+        var owner = new Dictionary<string, string>(StringComparer.Ordinal);
+        string[] Canon(string key)
+        {
+            if (!lists.TryGetValue(key, out var raw)) return [];
+            var result = new List<string>();
+            foreach (var c in raw ?? [])
+            {
+                var name = ConditionParser.Canonical(parser.Parse(c ?? ""));
+                if (owner.TryGetValue(name, out var other) && other != key) throw new FormatException($"GEARS split: '{c}' is in both \"{other}\" and \"{key}\".");
+                if (owner.TryAdd(name, key)) result.Add(name);
+            }
+            return [.. result];
+        }
+        var train = Canon("train");
+        if (!train.Contains("ctrl")) train = [.. train, "ctrl"];
+        var test = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var key in new[] { "unseen_single", "combo_seen0", "combo_seen1", "combo_seen2", "test" })
+            if (key != "test" || lists.ContainsKey("test")) test[key] = Canon(key);
+        return new GearsSplit(train, Canon("validation"), test);
+    }
 }
 
 /// <summary>

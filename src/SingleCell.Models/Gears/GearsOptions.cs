@@ -84,4 +84,5 @@ public sealed record GearsLayout(GearsSetup Setup, IReadOnlyList<string> Perturb
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(GearsOptions))]
 [JsonSerializable(typeof(GearsLayout))]
+[JsonSerializable(typeof(Dictionary<string, string[]>))]
 internal sealed partial class GearsJson : JsonSerializerContext;

@@ -33,6 +33,21 @@ public class GearsTests
     }
 
     [Test]
+    public void A_custom_split_is_read_from_json_lists_in_canonical_names()
+    {
+        var split = GearsSplit.FromJson("""{"train": ["KLF1", "ctrl+SET", "SET+KLF1"], "validation": ["HK2+ctrl"], "unseen_single": ["TGFBR2"], "combo_seen2": ["ZBTB10+PTPN12"]}""");
+        Assert.That(split.Train, Is.EqualTo(new[] { "KLF1+ctrl", "SET+ctrl", "KLF1+SET", "ctrl" }));
+        Assert.That(split.Validation, Is.EqualTo(new[] { "HK2+ctrl" }));
+        Assert.That(split.Test["unseen_single"], Is.EqualTo(new[] { "TGFBR2+ctrl" }));
+        Assert.That(split.Test["combo_seen2"], Is.EqualTo(new[] { "PTPN12+ZBTB10" }));
+        Assert.That(split.Test["combo_seen0"], Is.Empty);
+        Assert.That(() => GearsSplit.FromJson("""{"validation": []}"""), Throws.TypeOf<FormatException>().With.Message.Contains("\"train\""));
+        Assert.That(() => GearsSplit.FromJson("""{"train": ["A"], "tset": []}"""), Throws.TypeOf<FormatException>().With.Message.Contains("unknown key \"tset\""));
+        Assert.That(() => GearsSplit.FromJson("""{"train": ["A+B"], "combo_seen2": ["B+A"]}"""), Throws.TypeOf<FormatException>().With.Message.Contains("both"));
+        Assert.That(() => GearsSplit.FromJson("[1, 2]"), Throws.TypeOf<FormatException>());
+    }
+
+    [Test]
     public void Metrics_match_hand_values()
     {
         float[] c = [1, 1, 1, 1], t = [2, 1, 0, 1], p = [1.5f, 1, 0.5f, 2], sd = [1, 1, 0.1f, 0.5f];
