@@ -21,13 +21,14 @@ var spec = new SampleArgs("PerturbationPrediction", "Trains GEARS on the Norman 
 spec.Notes = "run time on 2 cores: about 10 s per epoch (3,375 cells × 500 genes, batch 32).";
 return SampleApp.Run(spec, args, a =>
 {
-    string dir = a.String("--data", "../shared/data");
-    string file = Path.Combine(dir, "perturbation", "norman2019_mcfaline2023_devel.h5ad");
-    string[] net = [Path.Combine(dir, "networks", "gene_info_human_2022-09.tsv.gz"), Path.Combine(dir, "networks", "gene2go_human_2022-09.tsv.gz")];
-    foreach (var f in net.Prepend(file)) if (!File.Exists(f)) throw new UsageException($"--data: '{f}' does not exist");
+    // The flags first (a typo is named even when the data folder is missing), then the files, then --out.
     int seed = a.Int("--seed", 1, min: 0), epochs = a.Int("--epochs", 20, min: 1), hidden = a.Int("--hidden", 64, min: 1, max: 4096);
     a.Choice("--split", "simulation", "simulation");
     bool json = a.Has("--json");
+    string dir = a.ExistingFolder("--data") ?? "../shared/data";
+    string file = Path.Combine(dir, "perturbation", "norman2019_mcfaline2023_devel.h5ad");
+    string[] net = [Path.Combine(dir, "networks", "gene_info_human_2022-09.tsv.gz"), Path.Combine(dir, "networks", "gene2go_human_2022-09.tsv.gz")];
+    foreach (var f in net.Prepend(file)) if (!File.Exists(f)) throw new UsageException($"--data: '{f}' does not exist");
     var output = a.OutputFolder("--out", null) is { } o ? new OutputFolder(o) : null;
 
     var data = SampleProgress.Status("reading the Norman subset and building the GO graph", () => Norman(file));

@@ -27,7 +27,8 @@ return SampleApp.Run(spec, args, a =>
     int epochs = a.Int("--epochs", 100, min: 1);
     int budget = a.Int("--budget", 25, min: 1);
     int gearsEpochs = a.Int("--gears-epochs", 5, min: 0);
-    string dataDir = a.String("--data", "../shared/data");
+    // The default folder may be absent (the real-data steps are then skipped); a folder named on the command line must exist.
+    string dataDir = a.ExistingFolder("--data") ?? "../shared/data";
     var output = new OutputFolder(a.OutputFolder("--out", "quickstart-out")!);
     if (Quickstart.Choose.Files.All(f => File.Exists(Path.Combine(dataDir, f))))
         Quickstart.Choose.Run(dataDir, budget, output);
