@@ -1,5 +1,6 @@
 using SingleCell.Models.Data;
 using SingleCell.Models.Graphs;
+using SingleCell.Models.Samples;
 using SingleCell.Models.Selection.Study;
 using SingleCell.Models.Simulation;
 
@@ -71,17 +72,18 @@ internal sealed record StudySetup(string Description, PerturbationScreen Screen,
         return new StudySetup(description, screen, graph, [graph, stringGraph], study);
     }
 
-    private static string NetworksDir(string? explicitDir)
+    /// <summary>The networks folder: the one given, else ../shared/data/networks beside the checkout; a usage error when neither is there.</summary>
+    internal static string NetworksDir(string? explicitDir)
     {
         if (explicitDir is not null)
-            return Directory.Exists(explicitDir) ? explicitDir : throw new DirectoryNotFoundException($"--data '{explicitDir}' does not exist.");
+            return Directory.Exists(explicitDir) ? explicitDir : throw new UsageException($"--data: folder '{explicitDir}' does not exist");
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
             for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
             {
                 if (!File.Exists(Path.Combine(d.FullName, "SingleCell.Models.sln")) || d.Parent is null) continue;
                 var net = Path.Combine(d.Parent.FullName, "shared", "data", "networks");
-                if (Directory.Exists(net)) return net;
+                if (Options.NetworkFiles.All(f => File.Exists(Path.Combine(net, f)))) return net;
             }
-        throw new DirectoryNotFoundException("Could not find ../shared/data/networks beside the checkout; pass --data <folder with the network files>.");
+        throw new UsageException($"could not find ../shared/data/networks beside the checkout; pass --data <folder with {string.Join(", ", Options.NetworkFiles)}>");
     }
 }
