@@ -15,9 +15,15 @@ internal sealed record StudySetup(string Description, PerturbationScreen Screen,
     public static StudySetup Load(Options o, Action<string> log)
     {
         string net = NetworksDir(o.DataDir);
-        log("reading gene2go and gene_info");
-        var info = GeneInfo.Read(Path.Combine(net, "gene_info_human_2022-09.tsv.gz"));
-        var go = AnnotationReaders.ReadGene2Go(Path.Combine(net, "gene2go_human_2022-09.tsv.gz"), info);
+        // Read when first needed: a user's dataset is read first, so a bad file fails before the GO annotations load.
+        GeneAnnotations? annotations = null;
+        GeneAnnotations Go()
+        {
+            if (annotations is not null) return annotations;
+            log("reading gene2go and gene_info");
+            var info = GeneInfo.Read(Path.Combine(net, "gene_info_human_2022-09.tsv.gz"));
+            return annotations = AnnotationReaders.ReadGene2Go(Path.Combine(net, "gene2go_human_2022-09.tsv.gz"), info);
+        }
         PerturbationScreen screen;
         string description;
         int[] defaultBudgets;
@@ -25,7 +31,7 @@ internal sealed record StudySetup(string Description, PerturbationScreen Screen,
         if (o.Dataset == "sim")
         {
             log("building the GO network of all annotated genes (the generating network)");
-            var network = GoGraphBuilder.Build(go);
+            var network = GoGraphBuilder.Build(Go());
             var sim = new ScreenSimulationOptions
             {
                 PerturbableGenes = o.Perturbable ?? (o.Small ? 400 : 2000),
@@ -56,7 +62,7 @@ internal sealed record StudySetup(string Description, PerturbationScreen Screen,
         }
         var genes = screen.PerturbationGenes.SelectMany(g => g).Concat(screen.Genes).Distinct(StringComparer.Ordinal).ToArray();
         log($"building the model's GO graph over {genes.Length} genes and the STRING prior");
-        var graph = GoGraphBuilder.Build(go, genes);
+        var graph = GoGraphBuilder.Build(Go(), genes);
         var stringGraph = EdgeListReader.ReadString(Path.Combine(net, "string_v12_human_entrez_edges.tsv.gz"), 700).Subgraph(genes);
         int[] budgets = o.Budgets ?? (o.Rounds is int r ? Enumerable.Range(0, r + 1).Select(i => defaultBudgets[0] * (i + 1)).ToArray() : defaultBudgets);
         var study = new SelectionStudyOptions
