@@ -224,7 +224,7 @@ internal sealed class SampleArgs
         {
             throw new UsageException($"{name}: cannot create folder '{v}' ({e.Message.TrimEnd('.')})");
         }
-        string probe = Path.Combine(v, $".write-test-{Environment.ProcessId}");
+        string probe = Path.Combine(v, ".write-test");
         try
         {
             File.WriteAllText(probe, "");
