@@ -43,13 +43,14 @@ return SampleApp.Run(spec, args, a =>
     if (model.DroppedConditions.Count > 0) SampleProgress.Info($"Left out (a gene is not in the GO graph): {string.Join(", ", model.DroppedConditions)}");
     var history = SampleProgress.Step($"training GEARS ({model.ParameterCount:N0} parameters, {epochs} epochs)", epochs, bar =>
         model.Fit(new TrainerOptions { MaxEpochs = epochs, Seed = (ulong)seed }, SampleProgress.Sync<TrainingProgress>(p => { if (p.EndOfEpoch) bar.Set(p.Epoch + 1); }), SampleApp.Cancellation));
-    var results = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>>
-    {
-        ["gears"] = model.EvaluateSplit(),
-        ["no_perturb"] = model.EvaluateSplit(GearsBaselines.NoPerturbation(model)),
-        ["mean"] = model.EvaluateSplit(GearsBaselines.TrainingMean(model)),
-        ["additive"] = model.EvaluateSplit(GearsBaselines.Additive(model)),
-    };
+    var results = SampleProgress.Status("scoring GEARS and the three baselines on the test perturbations", () =>
+        new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>>
+        {
+            ["gears"] = model.EvaluateSplit(),
+            ["no_perturb"] = model.EvaluateSplit(GearsBaselines.NoPerturbation(model)),
+            ["mean"] = model.EvaluateSplit(GearsBaselines.TrainingMean(model)),
+            ["additive"] = model.EvaluateSplit(GearsBaselines.Additive(model)),
+        });
     double spe = history.SecondsPerEpoch.Average();
     if (json)
     {
@@ -97,7 +98,7 @@ return SampleApp.Run(spec, args, a =>
         }
         var test = model.Split!.Test.Values.SelectMany(v => v).ToArray();
         var pred = model.Predict(test);
-        var observed = ObservedChange(data, test, pred.Genes);
+        var observed = ObservedChange.Of(data, "condition", test, pred.Genes);
         var adata = new AnnData(CellMatrix.FromDense(pred.Expression.Values, test.Length, pred.Genes.Count), test, pred.Genes.ToArray());
         adata.AddLayer("change", pred.Change);
         adata.AddLayer("observed_change", observed);
@@ -114,39 +115,6 @@ return SampleApp.Run(spec, args, a =>
     }
     return 0;
 });
-
-// The observed mean expression of each perturbation's cells minus the mean of all control cells, per gene of the model.
-static DenseMatrix ObservedChange(AnnData data, IReadOnlyList<string> perturbations, IReadOnlyList<string> genes)
-{
-    var column = data.Obs["condition"];
-    var varIndex = data.VarNames.Select((g, i) => (g, i)).ToDictionary(t => t.g, t => t.i, StringComparer.Ordinal);
-    var cols = genes.Select(g => varIndex[g]).ToArray();
-    double[] Mean(Func<string, bool> which)
-    {
-        var sum = new double[data.NVars];
-        int n = 0;
-        for (int r = 0; r < data.NObs; r++)
-        {
-            if (!which(column.GetString(r))) continue;
-            n++;
-            var idx = data.X!.RowIndices(r);
-            var val = data.X.RowValues(r);
-            for (int k = 0; k < idx.Length; k++) sum[idx[k]] += val[k];
-        }
-        for (int j = 0; j < sum.Length; j++) sum[j] /= Math.Max(n, 1);
-        return sum;
-    }
-    static bool IsControl(string c) => c.Split('+').All(p => p is "ctrl" or "control");
-    var control = Mean(IsControl);
-    var values = new float[perturbations.Count * cols.Length];
-    for (int i = 0; i < perturbations.Count; i++)
-    {
-        string p = perturbations[i];
-        var mean = Mean(c => c == p);
-        for (int j = 0; j < cols.Length; j++) values[i * cols.Length + j] = (float)(mean[cols[j]] - control[cols[j]]);
-    }
-    return new DenseMatrix(perturbations.Count, cols.Length, values);
-}
 
 static AnnData Norman(string file)
 {
