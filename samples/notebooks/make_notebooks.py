@@ -242,7 +242,112 @@ $"layers: {string.Join(", ", predicted.Layers.Keys)}; plots in {folder}"
 """),
 ]
 
+exceiver = [
+("md", """
+# Exceiver: a transformer over genes, pretrained on counts
+
+The Exceiver (Connell et al. 2022) learns cell and gene embeddings by predicting masked expression values. This
+notebook pretrains a tiny Exceiver on synthetic counts with two cell types, stores the cell embeddings in `obsm`,
+fine-tunes it to classify the cell types, and plots the training curve and the embedding. It runs in seconds; on
+real data use `samples/Exceiver` (Kang 2018, PBMC).
+"""),
+("code", REFS),
+("code", """
+using System;
+using System.IO;
+using System.Linq;
+using SingleCell.Models.Data;
+using SingleCell.Models.Exceiver;
+using SingleCell.Models.Plotting;
+using SingleCell.Models.Training;
+
+// 120 cells × 24 genes: type A expresses the first half of the genes highly, type B the second half.
+var rng = new Random(1);
+int cells = 120, genes = 24;
+int Poisson(double rate) { double l = Math.Exp(-rate), p = 1; int k = 0; do { k++; p *= rng.NextDouble(); } while (p > l); return k - 1; }
+var dense = new float[cells * genes];
+for (int c = 0; c < cells; c++)
+    for (int g = 0; g < genes; g++)
+        dense[c * genes + g] = Poisson(((g < genes / 2) == (c % 2 == 0) ? 3.0 : 0.3) * (1 + (g % 3) / 2.0));
+var data = new AnnData(CellMatrix.FromDense(dense, cells, genes),
+    Enumerable.Range(0, cells).Select(i => $"cell{i}").ToArray(), Enumerable.Range(0, genes).Select(i => $"g{i}").ToArray());
+data.Obs.Add(CategoricalColumn.FromValues("cell_type", Enumerable.Range(0, cells).Select(i => i % 2 == 0 ? "A" : "B").ToArray()));
+$"{data.NObs} cells × {data.NVars} genes"
+"""),
+("md", "## Pretrain (masked-value MSE), then keep the cell embeddings"),
+("code", """
+var options = new ExceiverOptions { Latents = 8, Layers = 1, FeedForward = 32, Seed = 5 };
+var model = ExceiverModel.Create(data, options: options);
+var quick = new TrainerOptions { MaxEpochs = 8, BatchSize = 16, LearningRate = 3e-3, Scheduler = SchedulerOptions.WarmupThenConstant(5, 0.2), EarlyStopping = false };
+var history = model.Fit(quick);
+data.Obsm["X_exceiver_mean"] = model.GetLatentRepresentation(data, CellEmbedding.Mean);
+var mse = history.Series("mse_train");
+$"masked-value MSE {mse[0]:F3} → {mse[^1]:F3}; obsm X_exceiver_mean has {data.Obsm["X_exceiver_mean"].Columns} columns"
+"""),
+("md", "## Fine-tune to classify the cell types"),
+("code", """
+var classifier = ExceiverModel.FineTune(model, data, "cell_type");
+classifier.Fit(quick with { MaxEpochs = 15, BatchSize = 8 });
+var accuracy = classifier.Evaluate(data)["accuracy"];
+$"classes {string.Join(", ", classifier.Classes)}; accuracy on the cells it was tuned on: {accuracy:F2}"
+"""),
+("md", "## Plots and the `.h5ad`"),
+("code", """
+var folder = Path.Combine(Path.GetTempPath(), "singlecell-notebooks");
+Directory.CreateDirectory(folder);
+PlotFiles.Save(Plots.TrainingCurves(history), Path.Combine(folder, "exceiver-training.svg"));
+var types = Enumerable.Range(0, cells).Select(i => data.Obs["cell_type"].GetString(i)).ToArray();
+PlotFiles.Save(Plots.Embedding(data.Obsm["X_exceiver_mean"], types, "Exceiver mean cell embedding"), Path.Combine(folder, "exceiver-embedding.png"));
+data.Write(Path.Combine(folder, "exceiver-cells.h5ad"));
+$"plots and exceiver-cells.h5ad in {folder}"
+"""),
+]
+
+dietnet = [
+("md", """
+# Diet Networks: ancestry from genotypes
+
+Diet Networks (Romero et al., ICLR 2017) classify samples from many SNPs with few free parameters: an auxiliary
+network predicts the first layer's weights from a per-SNP embedding (here the class histogram). This notebook
+simulates hierarchical Balding–Nichols genotypes, trains a Diet Network on one of the authors' 5 folds, compares it
+with PCA + logistic regression, and plots the training curves. It runs in seconds; on PLINK files use
+`samples/DietNetworks --bed PREFIX --labels FILE`.
+"""),
+("code", REFS),
+("code", """
+using System;
+using System.IO;
+using System.Linq;
+using SingleCell.Models.Data;
+using SingleCell.Models.DietNetworks;
+using SingleCell.Models.Plotting;
+
+var sim = BaldingNicholsSimulator.Simulate(new BaldingNicholsOptions { Snps = 500, SamplesPerPopulation = 20, Seed = 1 });
+var classes = sim.Populations.Distinct().Order(StringComparer.Ordinal).ToArray();
+var labels = sim.Populations.Select(p => Array.BinarySearch(classes, p, StringComparer.Ordinal)).ToArray();
+var split = new CrossValidationFolds(sim.Genotypes.Samples, 5, 23).Split(0);
+$"{sim.Genotypes.Samples} samples × {sim.Genotypes.Snps} SNPs, {classes.Length} populations; fold 1: {split.Train.Length} train, {split.Validation.Length} validation, {split.Test.Length} test"
+"""),
+("md", "## Train, and compare with PCA + logistic regression on the same fold"),
+("code", """
+var model = DietNetworkModel.Create(sim.Genotypes, sim.SnpNames, classes, labels, split, new DietNetworkOptions { Embedding = DietEmbedding.Histogram, Seed = 1 });
+var history = model.Fit(DietNetworkModel.DefaultTrainerOptions with { MaxEpochs = 10, Seed = 1 });
+var truth = split.Test.Select(r => labels[r]).ToArray();
+double Error(int[] predicted) => 100.0 * truth.Zip(predicted).Count(t => t.First != t.Second) / truth.Length;
+var diet = Error(model.PredictTestClasses());
+var probabilities = PcaLogisticRegression.FitPredict(sim.Genotypes, labels, classes.Length, split, 20);
+var pca = Error(Enumerable.Range(0, probabilities.Rows).Select(i => { var row = probabilities.Row(i).ToArray(); return Array.IndexOf(row, row.Max()); }).ToArray());
+$"test error: Diet Network {diet:F1} % ({model.ParameterCount:N0} free parameters), PCA + logistic regression {pca:F1} %"
+"""),
+("code", """
+var folder = Path.Combine(Path.GetTempPath(), "singlecell-notebooks");
+Directory.CreateDirectory(folder);
+PlotFiles.Save(Plots.TrainingCurves(history), Path.Combine(folder, "dietnet-training.svg"));
+$"training curves in {folder}"
+"""),
+]
+
 here = pathlib.Path(__file__).parent
-for name, cells in [("data-io.ipynb", data_io), ("svae.ipynb", svae), ("gears.ipynb", gears)]:
+for name, cells in [("data-io.ipynb", data_io), ("svae.ipynb", svae), ("gears.ipynb", gears), ("exceiver.ipynb", exceiver), ("diet-networks.ipynb", dietnet)]:
     (here / name).write_text(json.dumps(notebook(cells), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print("wrote", name)
