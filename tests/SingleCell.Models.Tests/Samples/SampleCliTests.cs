@@ -181,6 +181,15 @@ public class SampleCliTests
     }
 
     [Test]
+    public void A_redirected_stdout_gets_plain_text_without_terminal_escapes()
+    {
+        var (code, output, error) = Run("SelectPerturbations", "--graph {dir}/edges.tsv --budget 2 --method degree");
+        Assert.That(code, Is.EqualTo(0), error);
+        Assert.That(output, Does.Contain("rank").And.Contain("gain (genes newly reached)"), "the table");
+        Assert.That(output + error, Does.Not.Contain("\u001b["), "no ANSI escape sequences when redirected");
+    }
+
+    [Test]
     public void Verbose_adds_the_stack_trace()
     {
         var (code, _, error) = Run("SelectPerturbations", "--genes {dir}/empty.txt --graph {dir}/edges.tsv --verbose");
