@@ -1,3 +1,5 @@
+using Spectre.Console;
+
 namespace SingleCell.Models.Samples;
 
 /// <summary>
@@ -24,6 +26,13 @@ internal static class SampleApp
                 return 0;
             }
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; s_cts.Cancel(); };
+            // Tables and markup on stdout: plain text when it is redirected to a file or a pipe (Spectre.Console
+            // otherwise keeps writing ANSI escapes whenever TERM names a terminal).
+            if (Console.IsOutputRedirected)
+                AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings
+                {
+                    Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(Console.Out),
+                });
             return body(spec);
         }
         catch (UsageException e)

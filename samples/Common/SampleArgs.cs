@@ -152,6 +152,41 @@ internal sealed class SampleArgs
         return x;
     }
 
+    /// <summary>A comma-separated list of whole numbers, each in range, or null when absent.</summary>
+    public int[]? IntList(string name, int min = int.MinValue, int max = int.MaxValue)
+    {
+        var v = String(name);
+        if (v is null) return null;
+        var items = v.Split(',', StringSplitOptions.TrimEntries);
+        var result = new int[items.Length];
+        for (int i = 0; i < items.Length; i++)
+        {
+            if (!int.TryParse(items[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out result[i]))
+                throw new UsageException($"{name} expects comma-separated whole numbers{Range(min, max)}; got '{items[i]}' in '{v}'");
+            if (result[i] < min || result[i] > max)
+                throw new UsageException($"{name}: each value must be{Range(min, max)}; got {result[i]}");
+        }
+        return result;
+    }
+
+    /// <summary>A comma-separated list of numbers from <paramref name="min"/> to <paramref name="max"/>, or null when absent.</summary>
+    public double[]? DoubleList(string name, double min, double max)
+    {
+        var v = String(name);
+        if (v is null) return null;
+        var items = v.Split(',', StringSplitOptions.TrimEntries);
+        var result = new double[items.Length];
+        string range = $"from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}";
+        for (int i = 0; i < items.Length; i++)
+        {
+            if (!double.TryParse(items[i], NumberStyles.Float, CultureInfo.InvariantCulture, out result[i]) || !double.IsFinite(result[i]))
+                throw new UsageException($"{name} expects comma-separated numbers {range}; got '{items[i]}' in '{v}'");
+            if (result[i] < min || result[i] > max)
+                throw new UsageException($"{name}: each value must be {range}; got {items[i]}");
+        }
+        return result;
+    }
+
     /// <summary>The value as an existing file (checked now, before any work), or null when absent.</summary>
     public string? ExistingFile(string name)
     {
@@ -174,16 +209,30 @@ internal sealed class SampleArgs
         return v;
     }
 
-    /// <summary>The output folder: created now (so a bad path fails before the work), or null when absent and no default.</summary>
+    /// <summary>
+    /// The output folder: created now and probed with a small file (so a bad or read-only path fails before the
+    /// work, not after it), or null when absent and no default.
+    /// </summary>
     public string? OutputFolder(string name, string? fallback = null)
     {
         var v = String(name) ?? fallback;
         if (v is null) return null;
+        if (v.Length == 0) throw new UsageException($"{name} expects a folder to write into; got an empty value");
         if (File.Exists(v)) throw new UsageException($"{name} expects a folder to write into; '{v}' is a file");
         try { Directory.CreateDirectory(v); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
             throw new UsageException($"{name}: cannot create folder '{v}' ({e.Message.TrimEnd('.')})");
+        }
+        string probe = Path.Combine(v, ".write-test");
+        try
+        {
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new UsageException($"{name}: cannot write into folder '{v}' ({e.Message.TrimEnd('.')})");
         }
         return Path.GetFullPath(v);
     }

@@ -56,7 +56,11 @@ internal static class SampleProgress
             return r;
         });
 
-    /// <summary>A step of unknown length: a spinner on a terminal, a start and an end line otherwise.</summary>
+    /// <summary>
+    /// A step of unknown length: a spinner on a terminal; when redirected, a start line once it has run 2 s.
+    /// Either way an end line ("done in") only for steps of 2 s or more, so a step that fails at once leaves
+    /// nothing but the sample's one-line error.
+    /// </summary>
     public static T Status<T>(string name, Func<T> work)
     {
         var clock = Stopwatch.StartNew();
@@ -64,10 +68,17 @@ internal static class SampleProgress
         if (Interactive) result = Console.Status().Start(name, _ => work());
         else
         {
-            System.Console.Error.WriteLine($"{name} …");
-            result = work();
+            var gate = new object();
+            bool finished = false;
+            using var timer = new Timer(_ =>
+            {
+                lock (gate) if (!finished) System.Console.Error.WriteLine($"{name} …");
+            }, null, TimeSpan.FromSeconds(2), Timeout.InfiniteTimeSpan);
+            try { result = work(); }
+            finally { lock (gate) finished = true; }
         }
-        Info($"{name}: done in {clock.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s");
+        if (clock.Elapsed >= TimeSpan.FromSeconds(2))
+            Info($"{name}: done in {clock.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s");
         return result;
     }
 

@@ -1,33 +1,45 @@
-using System.Globalization;
 using SingleCell.Models.DietNetworks;
+using SingleCell.Models.Samples;
 
 namespace DietNetworks;
 
-/// <summary>Thrown by <see cref="Options.Parse"/> for --help.</summary>
-internal sealed class HelpRequested : Exception;
-
-/// <summary>Command-line options of the Diet Networks sample.</summary>
+/// <summary>Command-line options of the Diet Networks sample, all checked before any work.</summary>
 internal sealed record Options
 {
-    public const string Usage = """
-        Usage: DietNetworks (--bed PREFIX --labels FILE [--label-format hapmap|panel] | --simulate) [options]
-          --bed PREFIX          PLINK 1 binary set (PREFIX.bed/.bim/.fam)
-          --raw FILE            PLINK --recode A file instead of --bed
-          --labels FILE         sample labels; --label-format hapmap (relationships file, column 7) or panel (sample pop super_pop)
-          --simulate            hierarchical Balding–Nichols data (--sim-snps N, --sim-per-pop N, --sim-fst-pop F)
-          --folds K             folds to run (default 5; the split always has 5 folds, seed 23)
-          --embedding LIST      histogram,random,raw,snp2vec, all, or none (baselines only; default histogram)
-          --gamma LIST          reconstruction weights, e.g. 0,20 (default 0: none)
-          --baselines LIST      basic,pca or none (default basic,pca)
-          --epochs N            epoch limit (default 200); --patience N (default 50); --lr X (default 1e-3)
-          --paper-schedule      lr 3e-5, 3,000 epochs, patience 500 (the paper's)
-          --snp2vec-epochs N    SNP2Vec autoencoder epochs (default 100)
-          --pcs N               principal components of the PCA baseline (default 20)
-          --seed N              model seed (default 1)
-          --out DIR             per-fold predictions and confusion matrices (CSV)
-          --json                print {"configs": …, "baselines": …} on stdout
-          --help                this text
-        """;
+    public static SampleArgs Spec()
+    {
+        var spec = new SampleArgs("DietNetworks",
+                "Diet Networks (Romero et al. 2017) beside the basic model and PCA + logistic regression: ancestry from genotypes, the authors' 5 folds.")
+            .Option("--bed", "PREFIX", "PLINK 1 binary set (PREFIX.bed/.bim/.fam)")
+            .Option("--raw", "FILE", "a PLINK --recode A file instead of --bed")
+            .Option("--labels", "FILE", "sample labels (needed with --bed or --raw)")
+            .Option("--label-format", "FORMAT", "hapmap (relationships file, label in column 7) or panel (sample pop super_pop)", "hapmap")
+            .Flag("--simulate", "hierarchical Balding–Nichols data instead of files")
+            .Option("--sim-snps", "N", "simulated SNPs, ≥ 1", "10000")
+            .Option("--sim-per-pop", "N", "simulated samples per population, ≥ 1", "133")
+            .Option("--sim-fst-pop", "F", "F_ST between populations of a super-population, from 0 to 1", "0.01")
+            .Option("--folds", "K", "folds to run, 1–5 (the split always has 5 folds, seed 23)", "5")
+            .Option("--embedding", "LIST", "comma-separated histogram, random, raw, snp2vec; or all; or none (baselines only)", "histogram")
+            .Option("--gamma", "LIST", "reconstruction weights, comma-separated, each ≥ 0 (0: no reconstruction)", "0")
+            .Option("--baselines", "LIST", "comma-separated basic, pca; or none", "basic,pca")
+            .Option("--epochs", "N", "epoch limit, ≥ 1", "200 (--paper-schedule: 3000)")
+            .Option("--patience", "N", "early-stopping patience in epochs, ≥ 1", "50")
+            .Option("--lr", "X", "learning rate, > 0", "1e-3")
+            .Flag("--paper-schedule", "the paper's schedule: lr 3e-5, 3,000 epochs, patience 500")
+            .Option("--snp2vec-epochs", "N", "SNP2Vec autoencoder epochs, ≥ 1", "100")
+            .Option("--pcs", "N", "principal components of the PCA baseline, ≥ 1", "20")
+            .Option("--seed", "N", "model seed, ≥ 0", "1")
+            .Option("--out", "DIR", "results.csv (test error per configuration and fold), per-fold predictions and confusion matrices (CSV), training histories (CSV) and curves (PNG + SVG) of fold 1")
+            .Flag("--json", "print {\"configs\": …, \"baselines\": …} on stdout")
+            .Example("dotnet run -c Release --project samples/DietNetworks -- --bed ../shared/data/genotypes/HM3_thinned_autosomal_overlap --labels ../shared/data/genotypes/relationships_w_pops_121708.txt --folds 1 --out diet-out")
+            .Example("dotnet run -c Release --project samples/DietNetworks -- --simulate --sim-snps 500 --sim-per-pop 20 --folds 1 --epochs 5 --json");
+        spec.Notes = """
+            run time: the second example (--simulate --sim-snps 500 --sim-per-pop 20 --folds 1 --epochs 5) takes about
+            2 s on 2 cores; time grows with SNPs × epochs × folds × configurations (docs/models/diet-networks.md
+            estimates the paper's full data). A bar per configuration shows folds and epochs as they go.
+            """;
+        return spec;
+    }
 
     public string? Bed { get; init; }
     public string? Raw { get; init; }
@@ -52,67 +64,64 @@ internal sealed record Options
     public string? Out { get; init; }
     public bool Json { get; init; }
 
-    public static Options Parse(string[] args)
+    public static Options From(SampleArgs a)
     {
-        var o = new Options();
-        bool epochsSet = false;
-        for (int i = 0; i < args.Length; i++)
+        bool simulate = a.Has("--simulate");
+        if (simulate && (a.Has("--bed") || a.Has("--raw") || a.Has("--labels")))
+            throw new UsageException("--simulate makes its own data; leave out --bed, --raw and --labels");
+        if (a.Has("--bed") && a.Has("--raw")) throw new UsageException("give --bed PREFIX or --raw FILE, not both");
+        if (!simulate && !a.Has("--bed") && !a.Has("--raw")) throw new UsageException("give --bed PREFIX (or --raw FILE) with --labels FILE, or --simulate");
+        string? bed = a.String("--bed");
+        if (bed is not null)
         {
-            string a = args[i];
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{a} needs a value.");
-            int Int() { var v = Next(); return int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : throw new ArgumentException($"{a}: '{v}' is not a positive integer."); }
-            double Dbl() { var v = Next(); return double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && d >= 0 ? d : throw new ArgumentException($"{a}: '{v}' is not a non-negative number."); }
-            o = a switch
-            {
-                "--help" or "-h" => throw new HelpRequested(),
-                "--bed" => o with { Bed = Next() },
-                "--raw" => o with { Raw = Next() },
-                "--labels" => o with { Labels = Next() },
-                "--label-format" => o with { LabelFormat = Next() switch { "hapmap" => LabelFormat.HapMap, "panel" => LabelFormat.Panel, var v => throw new ArgumentException($"--label-format: '{v}' is not hapmap or panel.") } },
-                "--simulate" => o with { Simulate = true },
-                "--sim-snps" => o with { SimSnps = Int() },
-                "--sim-per-pop" => o with { SimPerPop = Int() },
-                "--sim-fst-pop" => o with { SimFstPop = Dbl() },
-                "--folds" => o with { Folds = Int() },
-                "--embedding" => o with { Embeddings = ParseEmbeddings(Next()) },
-                "--gamma" => o with { Gammas = Next().Split(',').Select(s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double g) && g >= 0 ? g : throw new ArgumentException($"--gamma: '{s}' is not a non-negative number.")).ToArray() },
-                "--baselines" => Next() switch
-                {
-                    "none" => o with { Basic = false, PcaBaseline = false },
-                    var v => o with { Basic = v.Split(',').Contains("basic"), PcaBaseline = v.Split(',').Contains("pca") },
-                },
-                "--epochs" => Set(o with { Epochs = Int() }, ref epochsSet),
-                "--patience" => o with { Patience = Int() },
-                "--lr" => o with { LearningRate = Dbl() },
-                "--paper-schedule" => o with { PaperSchedule = true },
-                "--snp2vec-epochs" => o with { Snp2VecEpochs = Int() },
-                "--pcs" => o with { Pcs = Int() },
-                "--seed" => o with { Seed = (ulong)Int() },
-                "--out" => o with { Out = Next() },
-                "--json" => o with { Json = true },
-                _ => throw new ArgumentException($"Unknown argument '{a}'."),
-            };
+            if (bed.EndsWith(".bed", StringComparison.OrdinalIgnoreCase)) bed = bed[..^4];
+            var missing = new[] { ".bed", ".bim", ".fam" }.Where(e => !File.Exists(bed + e)).Select(e => $"'{bed}{e}'").ToArray();
+            if (missing.Length > 0) throw new UsageException($"--bed: {string.Join(", ", missing)} {(missing.Length == 1 ? "does" : "do")} not exist (PREFIX names the .bed/.bim/.fam set)");
         }
-        if (o.Folds > 5) throw new ArgumentException("--folds: at most 5 (the split has 5 folds).");
-        if (!o.Simulate && o.Bed == null && o.Raw == null) throw new ArgumentException("Give --bed PREFIX (or --raw FILE) with --labels FILE, or --simulate.");
-        if (!o.Simulate && o.Labels == null) throw new ArgumentException("--labels FILE is required with --bed or --raw.");
-        if (o.Bed != null && !File.Exists(o.Bed + ".bed")) throw new ArgumentException($"--bed: '{o.Bed}.bed' does not exist.");
-        if (o.Raw != null && !File.Exists(o.Raw)) throw new ArgumentException($"--raw: '{o.Raw}' does not exist.");
-        if (o.Labels != null && !File.Exists(o.Labels)) throw new ArgumentException($"--labels: '{o.Labels}' does not exist.");
-        if (o.PaperSchedule) o = o with { LearningRate = 3e-5, Epochs = epochsSet ? o.Epochs : 3000, Patience = 500 };
-        return o;
+        string? raw = a.ExistingFile("--raw");
+        string? labels = a.ExistingFile("--labels");
+        if (!simulate && labels is null) throw new UsageException("--labels FILE is required with --bed or --raw");
+        bool paper = a.Has("--paper-schedule");
+        var o = new Options
+        {
+            Bed = bed,
+            Raw = raw,
+            Labels = labels,
+            LabelFormat = a.Choice("--label-format", "hapmap", "hapmap", "panel") == "panel" ? LabelFormat.Panel : LabelFormat.HapMap,
+            Simulate = simulate,
+            SimSnps = a.Int("--sim-snps", 10_000, min: 1),
+            SimPerPop = a.Int("--sim-per-pop", 133, min: 1),
+            SimFstPop = a.Double("--sim-fst-pop", 0.01, min: 0, max: 1),
+            Folds = a.Int("--folds", 5, min: 1, max: 5),
+            Embeddings = a.String("--embedding") is { } e ? ParseEmbeddings(e) : [DietEmbedding.Histogram],
+            Gammas = a.DoubleList("--gamma", 0, double.MaxValue) ?? [0],
+            Epochs = a.Int("--epochs", paper ? 3000 : 200, min: 1),
+            Patience = paper && !a.Has("--patience") ? 500 : a.Int("--patience", 50, min: 1),
+            LearningRate = paper && !a.Has("--lr") ? 3e-5 : a.Double("--lr", 1e-3, min: 0, exclusiveMin: true),
+            PaperSchedule = paper,
+            Snp2VecEpochs = a.Int("--snp2vec-epochs", 100, min: 1),
+            Pcs = a.Int("--pcs", 20, min: 1),
+            Seed = a.ULong("--seed", 1),
+            Json = a.Has("--json"),
+        };
+        var baselines = (a.String("--baselines") ?? "basic,pca").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var b in baselines)
+            if (b is not ("basic" or "pca" or "none")) throw new UsageException($"--baselines: '{b}' is not basic, pca or none");
+        if (baselines.Contains("none") && baselines.Length > 1) throw new UsageException("--baselines none stands alone");
+        o = o with { Basic = baselines.Contains("basic"), PcaBaseline = baselines.Contains("pca") };
+        if (o.Embeddings.Count == 0 && !o.Basic && !o.PcaBaseline) throw new UsageException("--embedding none with --baselines none leaves nothing to run");
+        // Last: the folder is created only when every other value is good.
+        return o with { Out = a.OutputFolder("--out") };
     }
-
-    private static Options Set(Options o, ref bool flag) { flag = true; return o; }
 
     private static DietEmbedding[] ParseEmbeddings(string v) => v switch
     {
         "all" => [DietEmbedding.Histogram, DietEmbedding.RandomProjection, DietEmbedding.Raw, DietEmbedding.Snp2Vec],
         "none" => [],
-        _ => v.Split(',').Select(s => s switch
+        _ => v.Split(',', StringSplitOptions.TrimEntries).Select(s => s switch
         {
             "histogram" => DietEmbedding.Histogram, "random" => DietEmbedding.RandomProjection, "raw" => DietEmbedding.Raw, "snp2vec" => DietEmbedding.Snp2Vec,
-            _ => throw new ArgumentException($"--embedding: '{s}' is not histogram, random, raw, snp2vec, all or none."),
+            _ => throw new UsageException($"--embedding: '{s}' is not histogram, random, raw, snp2vec, all or none"),
         }).ToArray(),
     };
 }

@@ -5,65 +5,61 @@ using System.Text.Json.Nodes;
 using DietNetworks;
 using SingleCell.Models.Data;
 using SingleCell.Models.DietNetworks;
+using SingleCell.Models.Plotting;
+using SingleCell.Models.Samples;
 using SingleCell.Models.Training;
 using Spectre.Console;
 
-Options o;
-try { o = Options.Parse(args); }
-catch (HelpRequested) { Console.WriteLine(Options.Usage); return 0; }
-catch (ArgumentException e) { Console.Error.WriteLine($"DietNetworks: {e.Message} (see --help)"); return 2; }
+return SampleApp.Run(Options.Spec(), args, a => Run(Options.From(a)));
 
-// Progress goes to stderr so that --json output stays one clean object on stdout.
-var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-GenotypeMatrix genotypes; string[] snps; string[] classes; int[] labels; string[] samples;
-try
+static int Run(Options o)
 {
+    // Progress and notes go to stderr (SampleProgress) so that --json output stays one clean object on stdout.
+    GenotypeMatrix genotypes; string[] snps; string[] classes; int[] labels; string[] samples;
     if (o.Simulate)
     {
-        var sim = BaldingNicholsSimulator.Simulate(new BaldingNicholsOptions { Snps = o.SimSnps, SamplesPerPopulation = o.SimPerPop, PopulationFst = o.SimFstPop, Seed = o.Seed });
+        var sim = SampleProgress.Status($"simulating {o.SimSnps:N0} SNPs", () =>
+            BaldingNicholsSimulator.Simulate(new BaldingNicholsOptions { Snps = o.SimSnps, SamplesPerPopulation = o.SimPerPop, PopulationFst = o.SimFstPop, Seed = o.Seed }));
         genotypes = sim.Genotypes; snps = sim.SnpNames; samples = sim.SampleNames;
         classes = sim.Populations.Distinct().Order(StringComparer.Ordinal).ToArray();
         labels = sim.Populations.Select(p => Array.BinarySearch(classes, p, StringComparer.Ordinal)).ToArray();
     }
     else
     {
-        var data = o.Bed != null ? GenotypeFiles.ReadPlink(o.Bed) : GenotypeFiles.ReadRaw(o.Raw!);
+        var data = SampleProgress.Status($"reading {(o.Bed != null ? o.Bed + ".bed" : o.Raw)}", () => o.Bed != null ? GenotypeFiles.ReadPlink(o.Bed) : GenotypeFiles.ReadRaw(o.Raw!));
         var join = PopulationLabels.Join(data, PopulationLabels.Read(o.Labels!, o.LabelFormat));
+        if (join.Unlabelled.Count == data.NObs)
+            throw new InvalidDataException($"none of the {data.NObs:N0} samples has a label in '{o.Labels}' (first sample: {data.ObsNames[0]}; --label-format is {o.LabelFormat.ToString().ToLowerInvariant()})");
         if (join.Unlabelled.Count > 0)
-            console.MarkupLineInterpolated($"[yellow]{join.Unlabelled.Count} of {data.NObs} samples have no label in {o.Labels} and are left out (first: {string.Join(", ", join.Unlabelled.Take(5))}).[/]");
+            SampleProgress.Info($"warning: {join.Unlabelled.Count} of {data.NObs} samples have no label in {o.Labels} and are left out (first: {string.Join(", ", join.Unlabelled.Take(5))}).");
         data = PopulationLabels.Labelled(data);
         genotypes = GenotypeMatrix.FromCellMatrix(data.X!); snps = data.VarNames; samples = data.ObsNames;
-        var col = (SingleCell.Models.Data.CategoricalColumn)data.Obs["population"];
+        var col = (CategoricalColumn)data.Obs["population"];
         classes = col.Categories; labels = col.Codes;
     }
-}
-catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
-{
-    Console.Error.WriteLine($"DietNetworks: {e.Message}");
-    return 1;
-}
-var folds = new CrossValidationFolds(genotypes.Samples, 5, 23);
-console.MarkupLineInterpolated($"[grey]{genotypes.Samples:N0} samples × {genotypes.Snps:N0} SNPs, {classes.Length} classes; folds 1–{o.Folds} of 5 (seed 23); lr {o.LearningRate}, ≤ {o.Epochs} epochs, patience {o.Patience}.[/]");
-var trainer = DietNetworkModel.DefaultTrainerOptions with { LearningRate = o.LearningRate, MaxEpochs = o.Epochs, EarlyStoppingPatience = o.Patience, Seed = o.Seed };
+    var folds = new CrossValidationFolds(genotypes.Samples, 5, 23);
+    SampleProgress.Info($"{genotypes.Samples:N0} samples × {genotypes.Snps:N0} SNPs, {classes.Length} classes; folds 1–{o.Folds} of 5 (seed 23); lr {o.LearningRate.ToString(CultureInfo.InvariantCulture)}, ≤ {o.Epochs} epochs, patience {o.Patience}.");
+    var trainer = DietNetworkModel.DefaultTrainerOptions with { LearningRate = o.LearningRate, MaxEpochs = o.Epochs, EarlyStoppingPatience = o.Patience, Seed = o.Seed };
+    var output = o.Out is { } dir ? new OutputFolder(dir) : null;
 
-var configs = new List<(string Key, DietNetworkOptions? Diet)>();
-foreach (var g in o.Gammas)
-    foreach (var e in o.Embeddings) configs.Add((Key(e, g), new DietNetworkOptions { Embedding = e, Gamma = g, Seed = o.Seed, Snp2VecEpochs = o.Snp2VecEpochs }));
-if (o.Basic) configs.Add(("basic", new DietNetworkOptions { Embedding = DietEmbedding.None, Seed = o.Seed }));
-if (o.PcaBaseline) configs.Add(("pca_logreg", null));
+    var configs = new List<(string Key, DietNetworkOptions? Diet)>();
+    foreach (var g in o.Gammas)
+        foreach (var e in o.Embeddings) configs.Add((Key(e, g), new DietNetworkOptions { Embedding = e, Gamma = g, Seed = o.Seed, Snp2VecEpochs = o.Snp2VecEpochs }));
+    if (o.Basic) configs.Add(("basic", new DietNetworkOptions { Embedding = DietEmbedding.None, Seed = o.Seed }));
+    if (o.PcaBaseline) configs.Add(("pca_logreg", null));
 
-var results = new List<Result>();
-console.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-    .Start(ctx =>
+    var results = SampleProgress.Run(add =>
     {
+        var list = new List<Result>();
         foreach (var (key, diet) in configs)
         {
-            var task = ctx.AddTask($"{key,-14}", maxValue: o.Folds);
+            var bar = add($"{key,-14}", o.Folds);
             var errors = new List<double>();
             long parameters = 0;
             var clock = Stopwatch.StartNew();
             for (int f = 0; f < o.Folds; f++)
             {
+                SampleApp.Cancellation.ThrowIfCancellationRequested();
                 var split = folds.Split(f);
                 int[] predicted;
                 if (diet == null)
@@ -76,35 +72,57 @@ console.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new Pro
                     var model = DietNetworkModel.Create(genotypes, snps, classes, labels, split, diet);
                     parameters = model.ParameterCount;
                     double fold0 = f;
-                    model.Fit(trainer, new Progress<TrainingProgress>(p => { if (p.EndOfEpoch) task.Value = fold0 + (p.Epoch + 1.0) / o.Epochs; }));
+                    var history = model.Fit(trainer, SampleProgress.Sync<TrainingProgress>(p => { if (p.EndOfEpoch) bar.Set(fold0 + (p.Epoch + 1.0) / o.Epochs); }), SampleApp.Cancellation);
                     predicted = model.PredictTestClasses();
+                    if (output != null && f == 0) WriteHistory(output, key, history);
                 }
                 var truth = split.Test.Select(r => labels[r]).ToArray();
                 errors.Add(100.0 * truth.Zip(predicted).Count(t => t.First != t.Second) / truth.Length);
-                if (o.Out != null) Write(o.Out, key, f, split.Test, truth, predicted, samples, classes);
-                task.Value = f + 1;
+                if (output != null) Write(output, key, f, split.Test, truth, predicted, samples, classes);
+                bar.Set(f + 1);
             }
-            results.Add(new Result(key, errors, parameters, clock.Elapsed.TotalSeconds));
+            bar.Done();
+            list.Add(new Result(key, errors, parameters, clock.Elapsed.TotalSeconds));
         }
+        return list;
     });
+    if (output != null)
+    {
+        var csv = new StringBuilder("config,fold,test_error_percent,free_params,seconds\n");
+        foreach (var r in results)
+            for (int f = 0; f < r.Errors.Count; f++)
+                csv.Append(CultureInfo.InvariantCulture, $"{r.Key},{f + 1},{r.Errors[f]:R},{r.Parameters},{r.Seconds:F2}\n");
+        File.WriteAllText(output.Wrote("results.csv", "test error (%) per configuration and fold"), csv.ToString());
+        output.Report();
+    }
 
-if (o.Json)
-{
-    var root = new JsonObject { ["configs"] = new JsonObject(), ["baselines"] = new JsonObject() };
+    if (o.Json)
+    {
+        var root = new JsonObject { ["configs"] = new JsonObject(), ["baselines"] = new JsonObject() };
+        foreach (var r in results)
+            root[r.Key is "basic" or "pca_logreg" ? "baselines" : "configs"]![r.Key] = new JsonObject
+            {
+                ["error_mean"] = r.Mean, ["error_sd"] = r.Sd, ["per_fold"] = new JsonArray(r.Errors.Select(e => (JsonNode)e).ToArray()),
+                ["free_params"] = r.Parameters, ["seconds"] = Math.Round(r.Seconds, 2),
+            };
+        Console.WriteLine(root.ToJsonString());
+        return 0;
+    }
+    var table = new Table().Title($"Test error % (mean ± sd over {o.Folds} fold(s))").AddColumns("model", "error %", "per fold", "# free params", "seconds");
     foreach (var r in results)
-        root[r.Key is "basic" or "pca_logreg" ? "baselines" : "configs"]![r.Key] = new JsonObject
-        {
-            ["error_mean"] = r.Mean, ["error_sd"] = r.Sd, ["per_fold"] = new JsonArray(r.Errors.Select(e => (JsonNode)e).ToArray()),
-            ["free_params"] = r.Parameters, ["seconds"] = Math.Round(r.Seconds, 2),
-        };
-    Console.WriteLine(root.ToJsonString());
+        table.AddRow(r.Key, $"{r.Mean:F2} ± {r.Sd:F2}", string.Join(" ", r.Errors.Select(e => e.ToString("F1", CultureInfo.InvariantCulture))), r.Parameters.ToString("N0", CultureInfo.InvariantCulture), r.Seconds.ToString("F1", CultureInfo.InvariantCulture));
+    AnsiConsole.Write(table);
     return 0;
 }
-var table = new Table().Title($"Test error % (mean ± sd over {o.Folds} fold(s))").AddColumns("model", "error %", "per fold", "# free params", "seconds");
-foreach (var r in results)
-    table.AddRow(r.Key, $"{r.Mean:F2} ± {r.Sd:F2}", string.Join(" ", r.Errors.Select(e => e.ToString("F1", CultureInfo.InvariantCulture))), r.Parameters.ToString("N0", CultureInfo.InvariantCulture), r.Seconds.ToString("F1", CultureInfo.InvariantCulture));
-AnsiConsole.Write(table);
-return 0;
+
+static void WriteHistory(OutputFolder output, string key, TrainingHistory history)
+{
+    if (history.Epochs == 0) return;
+    string name = key.Replace('+', '_');
+    HistoryCsv.Write(history, output.Wrote($"history_{name}_fold1.csv", $"{key} training history of fold 1, one row per epoch"));
+    PlotFiles.SavePngAndSvg(Plots.TrainingCurves(history, null, $"{key}: training, fold 1"), output.File($"training_{name}_fold1"));
+    output.Wrote($"training_{name}_fold1.png", $"{key} training and validation curves of fold 1; also .svg");
+}
 
 static string Key(DietEmbedding e, double gamma) => (e switch
 {
@@ -118,18 +136,18 @@ static int[] ArgMax(DenseMatrix p) => Enumerable.Range(0, p.Rows).Select(i =>
     return best;
 }).ToArray();
 
-static void Write(string dir, string key, int fold, int[] rows, int[] truth, int[] predicted, string[] samples, string[] classes)
+static void Write(OutputFolder output, string key, int fold, int[] rows, int[] truth, int[] predicted, string[] samples, string[] classes)
 {
-    Directory.CreateDirectory(dir);
     var p = new StringBuilder("sample,true,predicted\n");
     for (int i = 0; i < rows.Length; i++) p.Append(CultureInfo.InvariantCulture, $"{samples[rows[i]]},{classes[truth[i]]},{classes[predicted[i]]}\n");
-    File.WriteAllText(Path.Combine(dir, $"{key}_fold{fold + 1}_predictions.csv"), p.ToString());
+    string name = key.Replace('+', '_');
+    File.WriteAllText(output.Wrote($"{name}_fold{fold + 1}_predictions.csv", $"{key}, fold {fold + 1}: sample, true and predicted label of each test sample"), p.ToString());
     var counts = new int[classes.Length, classes.Length];
     for (int i = 0; i < truth.Length; i++) counts[truth[i], predicted[i]]++;
     var c = new StringBuilder("true\\predicted," + string.Join(',', classes) + "\n");
     for (int t = 0; t < classes.Length; t++)
         c.Append(classes[t]).Append(',').AppendJoin(',', Enumerable.Range(0, classes.Length).Select(k => counts[t, k])).Append('\n');
-    File.WriteAllText(Path.Combine(dir, $"{key}_fold{fold + 1}_confusion.csv"), c.ToString());
+    File.WriteAllText(output.Wrote($"{name}_fold{fold + 1}_confusion.csv", $"{key}, fold {fold + 1}: confusion matrix (rows true, columns predicted)"), c.ToString());
 }
 
 internal sealed record Result(string Key, List<double> Errors, long Parameters, double Seconds)

@@ -2,6 +2,7 @@ using System.Globalization;
 using SingleCell.Models.Data;
 using SingleCell.Models.Evaluation;
 using SingleCell.Models.Exceiver;
+using SingleCell.Models.Plotting;
 using SingleCell.Models.Samples;
 using SingleCell.Models.Tensors;
 using SingleCell.Models.Training;
@@ -101,6 +102,18 @@ internal static class Transfer
                 w.WriteLine(model.GeneNames[g] + "," + string.Join(",", genes.Row(g).ToArray().Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
         }
         HistoryCsv.Write(history, folder.Wrote("pretrain_history.csv", "pretraining history per epoch"));
+        if (history.Epochs > 0)
+        {
+            PlotFiles.SavePngAndSvg(Plots.TrainingCurves(history, null, "Exceiver: pretraining (masked-value MSE)"), folder.File("pretrain_training"));
+            folder.Wrote("pretrain_training.png", "pretraining and validation curves; also .svg");
+        }
+        var mean = kang.Obsm["X_exceiver_mean"];
+        if (mean.Columns >= 2 && kang.Obs.Find("cell_type") is { } cellType)
+        {
+            var labels = Enumerable.Range(0, kang.NObs).Select(cellType.GetString).ToArray();
+            PlotFiles.SavePngAndSvg(Plots.Embedding(mean, labels, "Exceiver: mean cell embedding (dimensions 1 and 2) by cell type", "dimension 1", "dimension 2"), folder.File("embedding_cell_type"));
+            folder.Wrote("embedding_cell_type.png", "Kang cells on the first two dimensions of X_exceiver_mean, coloured by cell type; also .svg");
+        }
         folder.Report();
     }
 }

@@ -6,6 +6,7 @@ using SingleCell.Models.Data;
 using SingleCell.Models.Evaluation;
 using SingleCell.Models.Gears;
 using SingleCell.Models.Graphs;
+using SingleCell.Models.Plotting;
 using SingleCell.Models.Samples;
 using SingleCell.Models.Training;
 
@@ -17,15 +18,12 @@ var spec = new SampleArgs("PerturbationPrediction", "Trains GEARS on the Norman 
     .Option("--split", "NAME", "simulation (GEARS' seeded simulation split) or custom (--split-file)", "simulation")
     .Option("--split-file", "FILE", "with --split custom: JSON lists {\"train\": […], \"validation\": […], \"unseen_single\": […], \"combo_seen0\": […], \"combo_seen1\": […], \"combo_seen2\": […]}")
     .Flag("--json", "print one JSON object: {\"gears\": {subgroup: {metric: …}}, \"no_perturb\": …, \"mean\": …, \"additive\": …, \"seconds_per_epoch\": …, \"seed\": …}")
-    .Option("--out", "DIR", "write predictions.h5ad (predicted mean expression per test perturbation) and metrics.csv")
+    .Option("--out", "DIR", "write metrics.csv, predictions.h5ad (predicted expression per test perturbation; layers 'change' and 'observed_change'), history.csv, gears.safetensors, and plots (PNG + SVG): training curves, predicted against observed change")
     .Example("dotnet run -c Release --project samples/PerturbationPrediction -- --epochs 20 --seed 1 --out gears-out");
 spec.Notes = "run time on 2 cores: about 10 s per epoch (3,375 cells × 500 genes, batch 32).";
 return SampleApp.Run(spec, args, a =>
 {
-    string dir = a.String("--data", "../shared/data");
-    string file = Path.Combine(dir, "perturbation", "norman2019_mcfaline2023_devel.h5ad");
-    string[] net = [Path.Combine(dir, "networks", "gene_info_human_2022-09.tsv.gz"), Path.Combine(dir, "networks", "gene2go_human_2022-09.tsv.gz")];
-    foreach (var f in net.Prepend(file)) if (!File.Exists(f)) throw new UsageException($"--data: '{f}' does not exist");
+    // The flags first (a typo is named even when the data folder is missing), then the files, then --out.
     int seed = a.Int("--seed", 1, min: 0), epochs = a.Int("--epochs", 20, min: 1), hidden = a.Int("--hidden", 64, min: 1, max: 4096);
     string splitKind = a.Choice("--split", "simulation", "simulation", "custom");
     string? splitFile = a.String("--split-file");
@@ -39,6 +37,10 @@ return SampleApp.Run(spec, args, a =>
         catch (FormatException e) { throw new UsageException($"--split-file: {e.Message}"); }
     }
     bool json = a.Has("--json");
+    string dir = a.ExistingFolder("--data") ?? "../shared/data";
+    string file = Path.Combine(dir, "perturbation", "norman2019_mcfaline2023_devel.h5ad");
+    string[] net = [Path.Combine(dir, "networks", "gene_info_human_2022-09.tsv.gz"), Path.Combine(dir, "networks", "gene2go_human_2022-09.tsv.gz")];
+    foreach (var f in net.Prepend(file)) if (!File.Exists(f)) throw new UsageException($"--data: '{f}' does not exist");
     var output = a.OutputFolder("--out", null) is { } o ? new OutputFolder(o) : null;
 
     var data = SampleProgress.Status("reading the Norman subset and building the GO graph", () => Norman(file));
@@ -52,13 +54,14 @@ return SampleApp.Run(spec, args, a =>
     if (model.DroppedConditions.Count > 0) SampleProgress.Info($"Left out (a gene is not in the GO graph): {string.Join(", ", model.DroppedConditions)}");
     var history = SampleProgress.Step($"training GEARS ({model.ParameterCount:N0} parameters, {epochs} epochs)", epochs, bar =>
         model.Fit(new TrainerOptions { MaxEpochs = epochs, Seed = (ulong)seed }, SampleProgress.Sync<TrainingProgress>(p => { if (p.EndOfEpoch) bar.Set(p.Epoch + 1); }), SampleApp.Cancellation));
-    var results = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>>
-    {
-        ["gears"] = model.EvaluateSplit(),
-        ["no_perturb"] = model.EvaluateSplit(GearsBaselines.NoPerturbation(model)),
-        ["mean"] = model.EvaluateSplit(GearsBaselines.TrainingMean(model)),
-        ["additive"] = model.EvaluateSplit(GearsBaselines.Additive(model)),
-    };
+    var results = SampleProgress.Status("scoring GEARS and the three baselines on the test perturbations", () =>
+        new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>>
+        {
+            ["gears"] = model.EvaluateSplit(),
+            ["no_perturb"] = model.EvaluateSplit(GearsBaselines.NoPerturbation(model)),
+            ["mean"] = model.EvaluateSplit(GearsBaselines.TrainingMean(model)),
+            ["additive"] = model.EvaluateSplit(GearsBaselines.Additive(model)),
+        });
     double spe = history.SecondsPerEpoch.Average();
     if (json)
     {
@@ -106,9 +109,18 @@ return SampleApp.Run(spec, args, a =>
         }
         var test = model.Split!.Test.Values.SelectMany(v => v).ToArray();
         var pred = model.Predict(test);
+        var observed = ObservedChange.Of(data, "condition", test, pred.Genes);
         var adata = new AnnData(CellMatrix.FromDense(pred.Expression.Values, test.Length, pred.Genes.Count), test, pred.Genes.ToArray());
         adata.AddLayer("change", pred.Change);
-        adata.Write(output.Wrote("predictions.h5ad", "GEARS' mean predicted expression per test perturbation (X) and its change against control (layer 'change')"));
+        adata.AddLayer("observed_change", observed);
+        adata.Write(output.Wrote("predictions.h5ad", "GEARS' mean predicted expression per test perturbation (X), its change against control (layer 'change') and the observed change (layer 'observed_change')"));
+        HistoryCsv.Write(history, output.Wrote("history.csv", "GEARS training history, one row per epoch"));
+        PlotFiles.SavePngAndSvg(Plots.TrainingCurves(history, null, "GEARS: training"), output.File("training"));
+        output.Wrote("training.png", "training and validation curves; also .svg");
+        var o2 = observed.Values.Select(v => (double)v).ToArray();
+        var p2 = pred.Change.Values.Select(v => (double)v).ToArray();
+        PlotFiles.SavePngAndSvg(Plots.PredictedVsObserved(o2, p2, $"GEARS, {test.Length} held-out perturbations × {pred.Genes.Count} genes", "change against control"), output.File("predicted_vs_observed"));
+        output.Wrote("predicted_vs_observed.png", "predicted against observed expression change of every held-out perturbation and gene; also .svg");
         model.Save(output.Wrote("gears.safetensors", "the trained GEARS checkpoint (GearsModel.Load; Inspect summarises it)"), overwrite: true);
         output.Report();
     }

@@ -3,6 +3,7 @@ using SingleCell.Models.Data;
 using SingleCell.Models.Evaluation;
 using SingleCell.Models.Gears;
 using SingleCell.Models.Graphs;
+using SingleCell.Models.Plotting;
 using SingleCell.Models.Samples;
 using SingleCell.Models.Training;
 
@@ -30,13 +31,14 @@ internal static class Predict
         var model = GearsModel.Create(data, new GearsSetup("condition"), go);
         SampleProgress.Step($"training GEARS on {data.NObs:N0} cells × {data.NVars} genes ({epochs} epochs)", epochs, bar =>
             model.Fit(new TrainerOptions { MaxEpochs = epochs }, SampleProgress.Sync<TrainingProgress>(p => { if (p.EndOfEpoch) bar.Set(p.Epoch + 1); }), SampleApp.Cancellation));
-        var results = new (string Name, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Metrics)[]
-        {
-            ("GEARS", model.EvaluateSplit()),
-            ("no perturbation", model.EvaluateSplit(GearsBaselines.NoPerturbation(model))),
-            ("mean", model.EvaluateSplit(GearsBaselines.TrainingMean(model))),
-            ("additive", model.EvaluateSplit(GearsBaselines.Additive(model))),
-        };
+        var results = SampleProgress.Status("scoring GEARS and the three baselines on the held-out perturbations", () =>
+            new (string Name, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Metrics)[]
+            {
+                ("GEARS", model.EvaluateSplit()),
+                ("no perturbation", model.EvaluateSplit(GearsBaselines.NoPerturbation(model))),
+                ("mean", model.EvaluateSplit(GearsBaselines.TrainingMean(model))),
+                ("additive", model.EvaluateSplit(GearsBaselines.Additive(model))),
+            });
         Console.WriteLine($"Held-out perturbations, top-20 DE MSE (lower is better); test groups {string.Join(", ", model.Split!.Test.Select(kv => $"{kv.Key} {kv.Value.Count}"))}:");
         Console.WriteLine($"  {"subgroup",-14}" + string.Concat(results.Select(r => $"{r.Name,17}")));
         foreach (var group in results[0].Metrics.Keys)
@@ -52,8 +54,13 @@ internal static class Predict
         var test = model.Split.Test.Values.SelectMany(v => v).ToArray();
         var pred = model.Predict(test);
         var adata = new AnnData(CellMatrix.FromDense(pred.Expression.Values, test.Length, pred.Genes.Count), test, pred.Genes.ToArray());
+        var observed = ObservedChange.Of(data, "condition", test, pred.Genes);
         adata.AddLayer("change", pred.Change);
-        adata.Write(output.Wrote("gears_predictions.h5ad", "GEARS' predicted mean expression per held-out perturbation (X; change against control in layer 'change')"));
+        adata.AddLayer("observed_change", observed);
+        adata.Write(output.Wrote("gears_predictions.h5ad", "GEARS' predicted mean expression per held-out perturbation (X; change against control in layer 'change', observed change in 'observed_change')"));
+        PlotFiles.SavePngAndSvg(Plots.PredictedVsObserved(observed.Values.Select(v => (double)v).ToArray(), pred.Change.Values.Select(v => (double)v).ToArray(),
+            $"GEARS, {test.Length} held-out perturbations × {pred.Genes.Count} genes", "change against control"), output.File("gears_predicted_vs_observed"));
+        output.Wrote("gears_predicted_vs_observed.png", "GEARS' predicted against observed expression change, every held-out perturbation and gene; also .svg");
         model.Save(output.Wrote("gears.safetensors", "the trained GEARS checkpoint (GearsModel.Load; Inspect summarises it)"), overwrite: true);
     }
 }

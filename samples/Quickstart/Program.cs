@@ -19,15 +19,16 @@ var spec = new SampleArgs("Quickstart", "Chooses genes to perturb on the GO grap
     .Option("--data", "DIR", "the shared real-data folder (networks/ for the GO graph); the real-data steps are skipped with a note when it is absent", "../shared/data")
     .Option("--budget", "N", "genes to choose on the GO graph, ≥ 1", "25")
     .Option("--gears-epochs", "N", "GEARS training epochs on the Norman subset, ≥ 1 (0 skips the step)", "5")
-    .Option("--out", "DIR", "folder for the results: quickstart.h5ad (latents in obsm), history_<model>.csv, plots (PNG + SVG), the sVAE+ checkpoint", "./quickstart-out")
+    .Option("--out", "DIR", "folder for the results: selection.tsv and its curve, GEARS' metrics, predictions (.h5ad layers) and predicted-against-observed plot, quickstart.h5ad (latents in obsm), history_<model>.csv, plots (PNG + SVG), checkpoints", "./quickstart-out")
     .Example("dotnet run -c Release --project samples/Quickstart -- --epochs 100 --out quickstart-out");
-spec.Notes = "run time on 2 cores: about two minutes with the defaults (GO selection ~10 s; GEARS 5 epochs ~1 min; sVAE: 15,000 cells × 60 genes, p = 10, 2 models × 100 epochs; sVAE+ MCC ≈ 0.75 against ≈ 0.55 for the VAE on seeds 7 and 3).";
+spec.Notes = "run time on 2 cores: about two minutes with the defaults when the cores are free (5.6 min measured on a shared, loaded machine) (GO selection ~10 s; GEARS 5 epochs ~1 min; sVAE: 15,000 cells × 60 genes, p = 10, 2 models × 100 epochs; sVAE+ MCC ≈ 0.75 against ≈ 0.55 for the VAE on seeds 7 and 3).";
 return SampleApp.Run(spec, args, a =>
 {
     int epochs = a.Int("--epochs", 100, min: 1);
     int budget = a.Int("--budget", 25, min: 1);
     int gearsEpochs = a.Int("--gears-epochs", 5, min: 0);
-    string dataDir = a.String("--data", "../shared/data");
+    // The default folder may be absent (the real-data steps are then skipped); a folder named on the command line must exist.
+    string dataDir = a.ExistingFolder("--data") ?? "../shared/data";
     var output = new OutputFolder(a.OutputFolder("--out", "quickstart-out")!);
     if (Quickstart.Choose.Files.All(f => File.Exists(Path.Combine(dataDir, f))))
         Quickstart.Choose.Run(dataDir, budget, output);

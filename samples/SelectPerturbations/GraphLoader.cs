@@ -33,7 +33,10 @@ internal static class GraphLoader
             {
                 bool header = o.Header switch { "yes" => true, "no" => false, _ => DetectHeader(o.Graph, warn) };
                 // Two columns: unweighted edges (weight 1); three or more: the third is the weight.
-                int weightColumn = DataFields(o.Graph, header) >= 3 ? 2 : -1;
+                var (fields, line) = DataFields(o.Graph, header);
+                if (fields == 1)
+                    throw new InvalidDataException($"'{o.Graph}' line {line}: one field; an edge-list line is source<TAB>target[<TAB>weight]");
+                int weightColumn = fields >= 3 ? 2 : -1;
                 var g = EdgeListReader.Read(o.Graph, new EdgeListOptions(WeightColumn: weightColumn, HasHeader: header));
                 return genes is null ? g : g.Subgraph(genes);
             }
@@ -68,15 +71,18 @@ internal static class GraphLoader
         return true;
     }
 
-    private static int DataFields(string path, bool header)
+    /// <summary>The number of tab-separated fields of the first edge line, and its line number (0, 0 for no edge line).</summary>
+    private static (int Fields, int Line) DataFields(string path, bool header)
     {
+        int n = 0;
         foreach (var line in File.ReadLines(path))
         {
+            n++;
             if (line.Length == 0 || line[0] == '#') continue;
             if (header) { header = false; continue; }
-            return line.Split('\t').Length;
+            return (line.Split('\t').Length, n);
         }
-        return 0;
+        return (0, 0);
     }
 
     private static bool LooksLikeColumnName(string s)

@@ -1,91 +1,106 @@
-using System.Globalization;
+using SingleCell.Models.Samples;
+using SingleCell.Models.Selection.Study;
 
 namespace SelectionStudySample;
 
-/// <summary>Command-line options (parsed by hand).</summary>
+/// <summary>Command-line options, all checked (files, folders, ranges, --out) before any work.</summary>
 internal sealed class Options
 {
-    public const string Usage = """
-        usage: SelectionStudy [options]
-        options: [--dataset sim|norman|<file.h5ad>] [--small] [--methods m1,m2,...] [--seeds 1,2,3]
-                              [--budgets 100,200,...] [--rounds R] [--epochs E] [--graph-noise 0,0.1,...]
-                              [--noise-kind rewire|drop] [--genes P,R] [--cells N] [--out DIR] [--data DIR] [--json]
-          --dataset   sim: a simulated screen on the human GO network (default); norman: the norman19 cells of
-                      ../shared/data/perturbation/norman2019_mcfaline2023_devel.h5ad; or an .h5ad with obs 'condition'.
-          --small     a quick setting (400 perturbable genes, budgets 20,40,60,80, 3 seeds): minutes on 2 cores.
-          --methods   any of random,coreset,badge,bald,batchbald,lcmd,typiclust,iterpert (active learning) and
-                      graphreach,facility,logdet,degree,oneshot-random (one-shot); default all.
-          --budgets   the budget schedule (first = initial set); --rounds R with --budgets unset: 100 + 100 r.
-          --out       results.csv (resumable: rerun to continue) and summary.md; default ./selection-study.
-          --json      print {"methods": {...}, "config": {...}} to stdout.
-        example: SelectionStudy --small --out study-small --json
-        --predictor ridge|gears  the model retrained at every budget: the fast graph-ridge stand-in (default) or GEARS
-                    (hidden 64, batch 256, --epochs; on 2 cores far slower: minutes per training at the full protocol).
-        """;
+    /// <summary>The network files a --data folder must hold.</summary>
+    public static readonly string[] NetworkFiles = ["gene_info_human_2022-09.tsv.gz", "gene2go_human_2022-09.tsv.gz", "string_v12_human_entrez_edges.tsv.gz"];
 
-    public string Dataset { get; private set; } = "sim";
-    public bool Small { get; private set; }
-    public string[]? Methods { get; private set; }
-    public int[]? Seeds { get; private set; }
-    public int[]? Budgets { get; private set; }
-    public int? Rounds { get; private set; }
-    public int Epochs { get; private set; } = 20;
-    public string Predictor { get; private set; } = "ridge";
-    public double[] GraphNoise { get; private set; } = [0];
-    public string NoiseKind { get; private set; } = "rewire";
-    public int? Perturbable { get; private set; }
-    public int? Readouts { get; private set; }
-    public int? Cells { get; private set; }
-    public string Out { get; private set; } = "selection-study";
-    public string? DataDir { get; private set; }
-    public bool Json { get; private set; }
-    public bool Help { get; private set; }
-
-    public static Options Parse(string[] args)
+    public static SampleArgs Spec()
     {
-        var o = new Options();
-        for (int i = 0; i < args.Length; i++)
+        var spec = new SampleArgs("SelectionStudy", "One-shot graph selection against active learning, with a predictor retrained at every budget.")
+            .Option("--dataset", "sim|norman|FILE", "sim: a simulated screen on the human GO network; norman: the norman19 cells of ../shared/data/perturbation/norman2019_mcfaline2023_devel.h5ad; or an .h5ad with obs 'condition'", "sim")
+            .Flag("--small", "a quick setting (400 perturbable genes, budgets 20,40,60,80, 3 seeds): minutes on 2 cores")
+            .Option("--methods", "LIST", "comma-separated: " + string.Join(",", SelectionStudyOptions.AllMethods), "all")
+            .Option("--seeds", "LIST", "comma-separated seeds, each ≥ 0", "1,2,3,4,5 (--small: 1,2,3)")
+            .Option("--budgets", "LIST", "the budget schedule, increasing, each ≥ 1 (the first is the initial set)", "100,200,…,600 (--small: 20,40,60,80)")
+            .Option("--rounds", "R", "with --budgets unset: R + 1 budgets, multiples of the first default, ≥ 0")
+            .Option("--epochs", "N", "training epochs of the predictor at every budget, ≥ 1", "20")
+            .Option("--predictor", "NAME", "ridge: the fast graph-ridge stand-in; gears: GEARS (hidden 64, batch 256; minutes per training on 2 cores)", "ridge")
+            .Option("--graph-noise", "LIST", "comma-separated fractions of the prior graph's edges to corrupt, each from 0 to 1", "0")
+            .Option("--noise-kind", "KIND", "rewire or drop", "rewire")
+            .Option("--genes", "P,R", "simulated screen: perturbable and read-out genes, each ≥ 1", "2000,1000 (--small: 400,200)")
+            .Option("--cells", "N", "simulated screen: cells per perturbation, ≥ 1", "10")
+            .Option("--data", "DIR", "the folder with the network files (gene_info, gene2go, STRING)", "../shared/data/networks beside the checkout")
+            .Option("--out", "DIR", "results.csv (resumable: rerun to continue) and summary.md", "./selection-study")
+            .Flag("--json", "print {\"methods\": {...}, \"config\": {...}} on stdout")
+            .Example("dotnet run -c Release --project samples/SelectionStudy -- --small --out study-small --json");
+        spec.Notes = """
+            run time on 2 cores: --small with the ridge predictor takes minutes (two methods, one seed, budgets 20,40 and
+            --genes 100,50 took 12 s here); the full protocol (2,000 genes, 5 seeds, 6 budgets, 13 methods) far longer,
+            and --predictor gears longer still. Progress is one line per training ([done/total] method, noise, seed,
+            budget, metrics), on stderr with --json; rerunning with the same --out resumes.
+            """;
+        return spec;
+    }
+
+    public string Dataset { get; private init; } = "sim";
+    public bool Small { get; private init; }
+    public string[]? Methods { get; private init; }
+    public int[]? Seeds { get; private init; }
+    public int[]? Budgets { get; private init; }
+    public int? Rounds { get; private init; }
+    public int Epochs { get; private init; } = 20;
+    public string Predictor { get; private init; } = "ridge";
+    public double[] GraphNoise { get; private init; } = [0];
+    public string NoiseKind { get; private init; } = "rewire";
+    public int? Perturbable { get; private init; }
+    public int? Readouts { get; private init; }
+    public int? Cells { get; private init; }
+    public string Out { get; private init; } = "selection-study";
+    public string? DataDir { get; private init; }
+    public bool Json { get; private init; }
+
+    public static Options From(SampleArgs a)
+    {
+        string dataset = a.String("--dataset", "sim");
+        if (dataset is not ("sim" or "norman"))
         {
-            string a = args[i];
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{a} needs a value.");
-            int Int(string v) => int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) ? n : throw new ArgumentException($"{a} expects integers; got '{v}'.");
-            double Dbl(string v) => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) ? d : throw new ArgumentException($"{a} expects numbers; got '{v}'.");
-            switch (a)
-            {
-                case "--dataset": o.Dataset = Next(); break;
-                case "--small": o.Small = true; break;
-                case "--methods": o.Methods = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(m => m.ToLowerInvariant()).ToArray(); break;
-                case "--seeds": o.Seeds = Next().Split(',').Select(Int).ToArray(); break;
-                case "--budgets": o.Budgets = Next().Split(',').Select(Int).ToArray(); break;
-                case "--rounds": o.Rounds = Int(Next()); break;
-                case "--epochs": o.Epochs = Int(Next()); break;
-                case "--predictor":
-                    o.Predictor = Next().ToLowerInvariant();
-                    if (o.Predictor is not ("ridge" or "gears")) throw new ArgumentException($"--predictor must be ridge or gears; got '{o.Predictor}'.");
-                    break;
-                case "--graph-noise": o.GraphNoise = Next().Split(',').Select(Dbl).ToArray(); break;
-                case "--noise-kind": o.NoiseKind = Next().ToLowerInvariant(); break;
-                case "--genes":
-                {
-                    var p = Next().Split(',');
-                    if (p.Length != 2) throw new ArgumentException("--genes expects P,R (perturbable, read-out).");
-                    (o.Perturbable, o.Readouts) = (Int(p[0]), Int(p[1]));
-                    break;
-                }
-                case "--cells": o.Cells = Int(Next()); break;
-                case "--out": o.Out = Next(); break;
-                case "--data": o.DataDir = Next(); break;
-                case "--json": o.Json = true; break;
-                case "-h" or "--help": o.Help = true; break;
-                default: throw new ArgumentException($"unknown option '{a}'.");
-            }
+            if (Directory.Exists(dataset)) throw new UsageException($"--dataset expects sim, norman or an .h5ad file; '{dataset}' is a folder");
+            if (!File.Exists(dataset)) throw new UsageException($"--dataset expects sim, norman or an .h5ad file; '{dataset}' does not exist");
+            if (!dataset.EndsWith(".h5ad", StringComparison.OrdinalIgnoreCase)) throw new UsageException($"--dataset expects sim, norman or an .h5ad file; got '{dataset}'");
         }
-        if (o.NoiseKind is not ("rewire" or "drop")) throw new ArgumentException($"--noise-kind must be rewire or drop; got '{o.NoiseKind}'.");
-        if (o.Rounds is < 0) throw new ArgumentException("--rounds must be ≥ 0.");
-        if (o.Epochs < 1) throw new ArgumentException("--epochs must be ≥ 1.");
-        foreach (var m in o.Methods ?? [])
-            if (!SingleCell.Models.Selection.Study.SelectionStudyOptions.AllMethods.Contains(m))
-                throw new ArgumentException($"--methods: unknown method '{m}' (expected {string.Join(", ", SingleCell.Models.Selection.Study.SelectionStudyOptions.AllMethods)}).");
-        return o;
+        string[]? methods = null;
+        if (a.String("--methods") is { } list)
+        {
+            methods = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(m => m.ToLowerInvariant()).ToArray();
+            if (methods.Length == 0) throw new UsageException($"--methods needs at least one of {string.Join(", ", SelectionStudyOptions.AllMethods)}");
+            foreach (var m in methods)
+                if (!SelectionStudyOptions.AllMethods.Contains(m))
+                    throw new UsageException($"--methods: unknown method '{m}' (expected {string.Join(", ", SelectionStudyOptions.AllMethods)})");
+        }
+        var budgets = a.IntList("--budgets", min: 1);
+        for (int i = 1; i < (budgets?.Length ?? 0); i++)
+            if (budgets![i] <= budgets[i - 1]) throw new UsageException($"--budgets must increase; got {string.Join(",", budgets)}");
+        int? perturbable = null, readouts = null;
+        if (a.IntList("--genes", min: 1) is { } pr)
+        {
+            if (pr.Length != 2) throw new UsageException($"--genes expects P,R (perturbable, read-out genes); got {pr.Length} value(s)");
+            (perturbable, readouts) = (pr[0], pr[1]);
+        }
+        var seeds = a.IntList("--seeds", min: 0);
+        int? rounds = a.Has("--rounds") ? a.Int("--rounds", 0, min: 0, max: 1000) : null;
+        int epochs = a.Int("--epochs", 20, min: 1);
+        string predictor = a.Choice("--predictor", "ridge", "ridge", "gears");
+        double[] noise = a.DoubleList("--graph-noise", 0, 1) ?? [0];
+        string noiseKind = a.Choice("--noise-kind", "rewire", "rewire", "drop");
+        int? cells = a.Has("--cells") ? a.Int("--cells", 10, min: 1) : null;
+        string dataDir = a.ExistingFolder("--data", NetworkFiles) ?? StudySetup.NetworksDir(null);
+        if (dataset == "norman")
+        {
+            string norman = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dataDir))!, "perturbation", "norman2019_mcfaline2023_devel.h5ad");
+            if (!File.Exists(norman)) throw new UsageException($"--dataset norman: '{norman}' does not exist (it is looked for beside the --data folder)");
+        }
+        return new Options
+        {
+            Dataset = dataset, Small = a.Has("--small"), Methods = methods, Seeds = seeds, Budgets = budgets, Rounds = rounds,
+            Epochs = epochs, Predictor = predictor, GraphNoise = noise, NoiseKind = noiseKind, Perturbable = perturbable,
+            Readouts = readouts, Cells = cells, DataDir = dataDir, Json = a.Has("--json"),
+            // Last: the folder is created only when every other value is good.
+            Out = a.OutputFolder("--out", "selection-study")!,
+        };
     }
 }

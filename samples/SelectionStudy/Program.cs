@@ -2,31 +2,18 @@
 //
 //   dotnet run -c Release --project samples/SelectionStudy -- --small --out study-small --json
 //
-// The predictor in the loop is the built-in graph-ridge stand-in (SingleCell.Models.Selection.Study.GraphRidgePredictor),
-// not GEARS; GraphReach is our reconstruction (docs/models/selection.md).
+// The predictor in the loop is the built-in graph-ridge stand-in (SingleCell.Models.Selection.Study.GraphRidgePredictor)
+// unless --predictor gears; GraphReach is our reconstruction (docs/models/selection.md).
 using System.Diagnostics;
+using System.Globalization;
 using SelectionStudySample;
+using SingleCell.Models.Plotting;
+using SingleCell.Models.Samples;
 using SingleCell.Models.Selection.Study;
 
-Options options;
-try
-{
-    options = Options.Parse(args);
-}
-catch (ArgumentException ex)
-{
-    Console.Error.WriteLine($"SelectionStudy: {ex.Message} (see --help)");
-    return 2;
-}
-if (options.Help)
-{
-    Console.WriteLine(Options.Usage);
-    return 0;
-}
+return SampleApp.Run(Options.Spec(), args, a => Run(Options.From(a)));
 
-using var cts = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); Console.Error.WriteLine("stopping after the current training (rerun to resume)…"); };
-try
+static int Run(Options options)
 {
     var clock = Stopwatch.StartNew();
     // Status goes to stdout, or to stderr when stdout carries the --json object.
@@ -34,26 +21,35 @@ try
     var setup = StudySetup.Load(options, msg => status.WriteLine(msg)) with { PredictorName = options.Predictor == "gears" ? "GEARS" : "graph-ridge (stand-in for GEARS)" };
     IPerturbationPredictorFactory factory = options.Predictor == "gears" ? new GearsPredictorFactory() : new GraphRidgePredictorFactory();
     var study = new SelectionStudy(setup.Screen, setup.Graph, factory, setup.Study, setup.Priors);
-    Directory.CreateDirectory(options.Out);
-    string csv = Path.Combine(options.Out, "results.csv");
-    var progress = new Progress<StudyProgress>(p => status.WriteLine(
+    var output = new OutputFolder(options.Out);
+    string csv = output.Wrote("results.csv", "one row per training: method, noise, seed, budget, test metrics (rerun to resume)");
+    var progress = SampleProgress.Sync<StudyProgress>(p => status.WriteLine(
         $"[{p.Completed}/{p.Total}] {p.Last.Method} noise {p.Last.GraphNoise} seed {p.Last.Seed} budget {p.Last.Budget}: " +
         $"mse_top20 {p.Last.Metrics.MseTop20DeNonDropout:F4}, pearson_delta {p.Last.Metrics.PearsonDelta:F3} ({p.Last.TrainSeconds:F2} s train, {p.Last.SelectSeconds:F2} s select)"));
-    var records = study.Run(csv, progress, cts.Token);
+    IReadOnlyList<StudyRecord> records;
+    try
+    {
+        records = study.Run(csv, progress, SampleApp.Cancellation);
+    }
+    catch (OperationCanceledException) when (SampleApp.Cancellation.IsCancellationRequested)
+    {
+        Console.Error.WriteLine("SelectionStudy: stopped; completed trainings are in the results file (rerun to resume).");
+        return 130;
+    }
     var summary = StudySummary.Summarize(records);
     double seconds = clock.Elapsed.TotalSeconds;
-    File.WriteAllText(Path.Combine(options.Out, "summary.md"), Report.Markdown(summary, setup, study, seconds));
-    status.WriteLine($"wrote {csv} and {Path.Combine(options.Out, "summary.md")} ({seconds:F0} s)");
+    File.WriteAllText(output.Wrote("summary.md", "tables of test error and stability per method and budget"), Report.Markdown(summary, setup, study, seconds));
+    foreach (var noise in summary.GroupBy(m => m.GraphNoise))
+    {
+        string suffix = noise.Key == 0 ? "" : "_noise" + noise.Key.ToString(CultureInfo.InvariantCulture);
+        var curves = noise.Select(m => new SelectionCurve(m.Method, m.Budgets.Select(b => (double)b.Budget).ToArray(),
+            m.Budgets.Select(b => MeanSd.Of(b.MseTop20).Mean).ToArray(), m.Budgets.Select(b => MeanSd.Of(b.MseTop20).Sd).ToArray())).ToArray();
+        var plot = Plots.SelectionCurves(curves, $"Test error against budget (graph noise {noise.Key.ToString(CultureInfo.InvariantCulture)})", "test MSE, top-20 DE genes (mean ± sd over seeds)");
+        PlotFiles.SavePngAndSvg(plot, output.File("selection_curves" + suffix));
+        output.Wrote($"selection_curves{suffix}.png", "test error of each method against budget; also .svg");
+    }
+    status.WriteLine($"done in {seconds:F0} s");
+    output.Report();
     if (options.Json) Console.WriteLine(Report.Json(summary, setup, seconds));
     return 0;
-}
-catch (OperationCanceledException)
-{
-    Console.Error.WriteLine("SelectionStudy: cancelled; completed trainings are in the results file (rerun to resume).");
-    return 130;
-}
-catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException or NotSupportedException or InvalidOperationException or ArgumentException or DirectoryNotFoundException)
-{
-    Console.Error.WriteLine($"SelectionStudy: error: {ex.Message.ReplaceLineEndings(" ")}");
-    return 1;
 }

@@ -1,5 +1,6 @@
 using SingleCell.Models.Data;
 using SingleCell.Models.Graphs;
+using SingleCell.Models.Samples;
 using SingleCell.Models.Selection.Study;
 using SingleCell.Models.Simulation;
 
@@ -14,9 +15,15 @@ internal sealed record StudySetup(string Description, PerturbationScreen Screen,
     public static StudySetup Load(Options o, Action<string> log)
     {
         string net = NetworksDir(o.DataDir);
-        log("reading gene2go and gene_info");
-        var info = GeneInfo.Read(Path.Combine(net, "gene_info_human_2022-09.tsv.gz"));
-        var go = AnnotationReaders.ReadGene2Go(Path.Combine(net, "gene2go_human_2022-09.tsv.gz"), info);
+        // Read when first needed: a user's dataset is read first, so a bad file fails before the GO annotations load.
+        GeneAnnotations? annotations = null;
+        GeneAnnotations Go()
+        {
+            if (annotations is not null) return annotations;
+            log("reading gene2go and gene_info");
+            var info = GeneInfo.Read(Path.Combine(net, "gene_info_human_2022-09.tsv.gz"));
+            return annotations = AnnotationReaders.ReadGene2Go(Path.Combine(net, "gene2go_human_2022-09.tsv.gz"), info);
+        }
         PerturbationScreen screen;
         string description;
         int[] defaultBudgets;
@@ -24,7 +31,7 @@ internal sealed record StudySetup(string Description, PerturbationScreen Screen,
         if (o.Dataset == "sim")
         {
             log("building the GO network of all annotated genes (the generating network)");
-            var network = GoGraphBuilder.Build(go);
+            var network = GoGraphBuilder.Build(Go());
             var sim = new ScreenSimulationOptions
             {
                 PerturbableGenes = o.Perturbable ?? (o.Small ? 400 : 2000),
@@ -55,7 +62,7 @@ internal sealed record StudySetup(string Description, PerturbationScreen Screen,
         }
         var genes = screen.PerturbationGenes.SelectMany(g => g).Concat(screen.Genes).Distinct(StringComparer.Ordinal).ToArray();
         log($"building the model's GO graph over {genes.Length} genes and the STRING prior");
-        var graph = GoGraphBuilder.Build(go, genes);
+        var graph = GoGraphBuilder.Build(Go(), genes);
         var stringGraph = EdgeListReader.ReadString(Path.Combine(net, "string_v12_human_entrez_edges.tsv.gz"), 700).Subgraph(genes);
         int[] budgets = o.Budgets ?? (o.Rounds is int r ? Enumerable.Range(0, r + 1).Select(i => defaultBudgets[0] * (i + 1)).ToArray() : defaultBudgets);
         var study = new SelectionStudyOptions
@@ -71,17 +78,18 @@ internal sealed record StudySetup(string Description, PerturbationScreen Screen,
         return new StudySetup(description, screen, graph, [graph, stringGraph], study);
     }
 
-    private static string NetworksDir(string? explicitDir)
+    /// <summary>The networks folder: the one given, else ../shared/data/networks beside the checkout; a usage error when neither is there.</summary>
+    internal static string NetworksDir(string? explicitDir)
     {
         if (explicitDir is not null)
-            return Directory.Exists(explicitDir) ? explicitDir : throw new DirectoryNotFoundException($"--data '{explicitDir}' does not exist.");
+            return Directory.Exists(explicitDir) ? explicitDir : throw new UsageException($"--data: folder '{explicitDir}' does not exist");
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
             for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
             {
                 if (!File.Exists(Path.Combine(d.FullName, "SingleCell.Models.sln")) || d.Parent is null) continue;
                 var net = Path.Combine(d.Parent.FullName, "shared", "data", "networks");
-                if (Directory.Exists(net)) return net;
+                if (Options.NetworkFiles.All(f => File.Exists(Path.Combine(net, f)))) return net;
             }
-        throw new DirectoryNotFoundException("Could not find ../shared/data/networks beside the checkout; pass --data <folder with the network files>.");
+        throw new UsageException($"could not find ../shared/data/networks beside the checkout; pass --data <folder with {string.Join(", ", Options.NetworkFiles)}>");
     }
 }

@@ -153,7 +153,201 @@ $"{h5ad}: obsm {string.Join(", ", reread.Obsm.Keys)}"
 """),
 ]
 
+gears = [
+("md", """
+# Predicting unseen perturbations with GEARS
+
+GEARS (Roohani et al., Nat. Biotechnol. 2024) predicts the expression after a perturbation — a single gene or a
+pair — including genes never perturbed in training, by passing messages over a gene graph. This notebook builds a
+tiny synthetic screen (16 genes; perturbing gene k raises genes k and k+1), trains GEARS for a few epochs, scores it
+against the no-perturbation and additive baselines on held-out singles and pairs, stores the predictions as layers
+of an `.h5ad`, and plots predicted against observed change. It runs in seconds; on real data use
+`samples/PerturbationPrediction` (the Norman 2019 subset and the GO graph).
+"""),
+("code", REFS),
+("code", """
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using SingleCell.Models.Data;
+using SingleCell.Models.Gears;
+using SingleCell.Models.Graphs;
+using SingleCell.Models.Plotting;
+using SingleCell.Models.Training;
+
+const int g = 16;
+var genes = Enumerable.Range(0, g).Select(i => $"G{i}").ToArray();
+var conditions = new List<string> { "ctrl" };
+for (int k = 0; k < 8; k++) conditions.Add($"G{k}+ctrl");
+for (int k = 0; k < 7; k++) conditions.Add($"G{k}+G{k + 1}");
+conditions.Add("G0+G4");
+var rng = new Random(3);
+var values = new List<float>();
+var labels = new List<string>();
+foreach (var c in conditions)
+{
+    var hit = c == "ctrl" ? Array.Empty<int>() : c.Split('+').Where(x => x != "ctrl").Select(x => int.Parse(x[1..])).ToArray();
+    for (int i = 0; i < (c == "ctrl" ? 160 : 40); i++)
+    {
+        for (int j = 0; j < g; j++)
+        {
+            double mu = 1.0 + 0.1 * (j % 3);
+            foreach (int k in hit) { if (j == k) mu += 1.5; if (j == (k + 1) % g) mu += 0.8; }
+            values.Add((float)Math.Max(0, mu + 0.15 * (rng.NextDouble() + rng.NextDouble() + rng.NextDouble() - 1.5)));
+        }
+        labels.Add(c);
+    }
+}
+var data = new AnnData(CellMatrix.FromDense(values.ToArray(), labels.Count, g), labels.Select((_, i) => $"cell{i}").ToArray(), genes);
+data.Obs.Add(CategoricalColumn.FromValues("condition", labels));
+// The gene graph GEARS propagates over: here a ring with self-loops (GoGraphBuilder builds GEARS' GO graph from gene2go).
+var s = new List<int>(); var t = new List<int>(); var w = new List<float>();
+for (int i = 0; i < g; i++) { s.Add(i); t.Add(i); w.Add(1f); s.Add(i); t.Add((i + 1) % g); w.Add(0.5f); s.Add((i + 1) % g); t.Add(i); w.Add(0.5f); }
+var graph = GeneGraph.FromEdges(genes, s.ToArray(), t.ToArray(), w.ToArray());
+$"{data.NObs} cells × {data.NVars} genes, {conditions.Count} conditions; graph {graph.NodeCount} genes, {graph.EdgeCount} edges"
+"""),
+("md", "## Train on some perturbations, hold out others"),
+("code", """
+var split = new GearsSplit(
+    ["ctrl", "G0+ctrl", "G1+ctrl", "G2+ctrl", "G3+ctrl", "G4+ctrl", "G5+ctrl", "G0+G1", "G1+G2", "G3+G4", "G4+G5"],
+    ["G2+G3", "G6+ctrl"],
+    new Dictionary<string, IReadOnlyList<string>> { ["unseen_single"] = ["G7+ctrl"], ["combo_seen1"] = ["G5+G6"], ["combo_seen2"] = ["G0+G4"] });
+var model = GearsModel.Create(data, new GearsSetup("condition"), graph, split, new GearsOptions { Hidden = 16, Seed = 2 });
+var history = model.Fit(new TrainerOptions { MaxEpochs = 3, LearningRate = 1e-2, BatchSize = 8 });
+var gearsScores = model.EvaluateSplit();
+var none = model.EvaluateSplit(GearsBaselines.NoPerturbation(model));
+var additive = model.EvaluateSplit(GearsBaselines.Additive(model));
+string.Join("; ", gearsScores.Keys.Select(k => $"{k}: MSE GEARS {gearsScores[k]["mse"]:F4}, no perturbation {none[k]["mse"]:F4}, additive {additive[k]["mse"]:F4}"))
+"""),
+("md", "## Predictions as `.h5ad` layers, and predicted against observed change"),
+("code", """
+var test = split.Test.Values.SelectMany(v => v).ToArray();
+var prediction = model.Predict(test);
+var predicted = new AnnData(CellMatrix.FromDense(prediction.Expression.Values, test.Length, g), test, prediction.Genes.ToArray());
+predicted.AddLayer("change", prediction.Change);
+var folder = Path.Combine(Path.GetTempPath(), "singlecell-notebooks");
+Directory.CreateDirectory(folder);
+predicted.Write(Path.Combine(folder, "gears-predictions.h5ad"));
+
+// Observed change: the mean of each held-out perturbation's cells minus the control mean.
+double[] Mean(string condition) => Enumerable.Range(0, g).Select(j =>
+    Enumerable.Range(0, data.NObs).Where(r => labels[r] == condition).Average(r => (double)values[r * g + j])).ToArray();
+var control = Mean("ctrl");
+var observed = test.SelectMany(p => Mean(p).Select((m, j) => m - control[j])).ToArray();
+PlotFiles.Save(Plots.PredictedVsObserved(observed, prediction.Change.Values.Select(v => (double)v).ToArray(), "GEARS on held-out perturbations", "change against control"),
+    Path.Combine(folder, "gears-predicted-vs-observed.png"));
+PlotFiles.Save(Plots.TrainingCurves(history), Path.Combine(folder, "gears-training.svg"));
+$"layers: {string.Join(", ", predicted.Layers.Keys)}; plots in {folder}"
+"""),
+]
+
+exceiver = [
+("md", """
+# Exceiver: a transformer over genes, pretrained on counts
+
+The Exceiver (Connell et al. 2022) learns cell and gene embeddings by predicting masked expression values. This
+notebook pretrains a tiny Exceiver on synthetic counts with two cell types, stores the cell embeddings in `obsm`,
+fine-tunes it to classify the cell types, and plots the training curve and the embedding. It runs in seconds; on
+real data use `samples/Exceiver` (Kang 2018, PBMC).
+"""),
+("code", REFS),
+("code", """
+using System;
+using System.IO;
+using System.Linq;
+using SingleCell.Models.Data;
+using SingleCell.Models.Exceiver;
+using SingleCell.Models.Plotting;
+using SingleCell.Models.Training;
+
+// 120 cells × 24 genes: type A expresses the first half of the genes highly, type B the second half.
+var rng = new Random(1);
+int cells = 120, genes = 24;
+int Poisson(double rate) { double l = Math.Exp(-rate), p = 1; int k = 0; do { k++; p *= rng.NextDouble(); } while (p > l); return k - 1; }
+var dense = new float[cells * genes];
+for (int c = 0; c < cells; c++)
+    for (int g = 0; g < genes; g++)
+        dense[c * genes + g] = Poisson(((g < genes / 2) == (c % 2 == 0) ? 3.0 : 0.3) * (1 + (g % 3) / 2.0));
+var data = new AnnData(CellMatrix.FromDense(dense, cells, genes),
+    Enumerable.Range(0, cells).Select(i => $"cell{i}").ToArray(), Enumerable.Range(0, genes).Select(i => $"g{i}").ToArray());
+data.Obs.Add(CategoricalColumn.FromValues("cell_type", Enumerable.Range(0, cells).Select(i => i % 2 == 0 ? "A" : "B").ToArray()));
+$"{data.NObs} cells × {data.NVars} genes"
+"""),
+("md", "## Pretrain (masked-value MSE), then keep the cell embeddings"),
+("code", """
+var options = new ExceiverOptions { Latents = 8, Layers = 1, FeedForward = 32, Seed = 5 };
+var model = ExceiverModel.Create(data, options: options);
+var quick = new TrainerOptions { MaxEpochs = 8, BatchSize = 16, LearningRate = 3e-3, Scheduler = SchedulerOptions.WarmupThenConstant(5, 0.2), EarlyStopping = false };
+var history = model.Fit(quick);
+data.Obsm["X_exceiver_mean"] = model.GetLatentRepresentation(data, CellEmbedding.Mean);
+var mse = history.Series("mse_train");
+$"masked-value MSE {mse[0]:F3} → {mse[^1]:F3}; obsm X_exceiver_mean has {data.Obsm["X_exceiver_mean"].Columns} columns"
+"""),
+("md", "## Fine-tune to classify the cell types"),
+("code", """
+var classifier = ExceiverModel.FineTune(model, data, "cell_type");
+classifier.Fit(quick with { MaxEpochs = 15, BatchSize = 8 });
+var accuracy = classifier.Evaluate(data)["accuracy"];
+$"classes {string.Join(", ", classifier.Classes)}; accuracy on the cells it was tuned on: {accuracy:F2}"
+"""),
+("md", "## Plots and the `.h5ad`"),
+("code", """
+var folder = Path.Combine(Path.GetTempPath(), "singlecell-notebooks");
+Directory.CreateDirectory(folder);
+PlotFiles.Save(Plots.TrainingCurves(history), Path.Combine(folder, "exceiver-training.svg"));
+var types = Enumerable.Range(0, cells).Select(i => data.Obs["cell_type"].GetString(i)).ToArray();
+PlotFiles.Save(Plots.Embedding(data.Obsm["X_exceiver_mean"], types, "Exceiver mean cell embedding"), Path.Combine(folder, "exceiver-embedding.png"));
+data.Write(Path.Combine(folder, "exceiver-cells.h5ad"));
+$"plots and exceiver-cells.h5ad in {folder}"
+"""),
+]
+
+dietnet = [
+("md", """
+# Diet Networks: ancestry from genotypes
+
+Diet Networks (Romero et al., ICLR 2017) classify samples from many SNPs with few free parameters: an auxiliary
+network predicts the first layer's weights from a per-SNP embedding (here the class histogram). This notebook
+simulates hierarchical Balding–Nichols genotypes, trains a Diet Network on one of the authors' 5 folds, compares it
+with PCA + logistic regression, and plots the training curves. It runs in seconds; on PLINK files use
+`samples/DietNetworks --bed PREFIX --labels FILE`.
+"""),
+("code", REFS),
+("code", """
+using System;
+using System.IO;
+using System.Linq;
+using SingleCell.Models.Data;
+using SingleCell.Models.DietNetworks;
+using SingleCell.Models.Plotting;
+
+var sim = BaldingNicholsSimulator.Simulate(new BaldingNicholsOptions { Snps = 500, SamplesPerPopulation = 20, Seed = 1 });
+var classes = sim.Populations.Distinct().Order(StringComparer.Ordinal).ToArray();
+var labels = sim.Populations.Select(p => Array.BinarySearch(classes, p, StringComparer.Ordinal)).ToArray();
+var split = new CrossValidationFolds(sim.Genotypes.Samples, 5, 23).Split(0);
+$"{sim.Genotypes.Samples} samples × {sim.Genotypes.Snps} SNPs, {classes.Length} populations; fold 1: {split.Train.Length} train, {split.Validation.Length} validation, {split.Test.Length} test"
+"""),
+("md", "## Train, and compare with PCA + logistic regression on the same fold"),
+("code", """
+var model = DietNetworkModel.Create(sim.Genotypes, sim.SnpNames, classes, labels, split, new DietNetworkOptions { Embedding = DietEmbedding.Histogram, Seed = 1 });
+var history = model.Fit(DietNetworkModel.DefaultTrainerOptions with { MaxEpochs = 10, Seed = 1 });
+var truth = split.Test.Select(r => labels[r]).ToArray();
+double Error(int[] predicted) => 100.0 * truth.Zip(predicted).Count(t => t.First != t.Second) / truth.Length;
+var diet = Error(model.PredictTestClasses());
+var probabilities = PcaLogisticRegression.FitPredict(sim.Genotypes, labels, classes.Length, split, 20);
+var pca = Error(Enumerable.Range(0, probabilities.Rows).Select(i => { var row = probabilities.Row(i).ToArray(); return Array.IndexOf(row, row.Max()); }).ToArray());
+$"test error: Diet Network {diet:F1} % ({model.ParameterCount:N0} free parameters), PCA + logistic regression {pca:F1} %"
+"""),
+("code", """
+var folder = Path.Combine(Path.GetTempPath(), "singlecell-notebooks");
+Directory.CreateDirectory(folder);
+PlotFiles.Save(Plots.TrainingCurves(history), Path.Combine(folder, "dietnet-training.svg"));
+$"training curves in {folder}"
+"""),
+]
+
 here = pathlib.Path(__file__).parent
-for name, cells in [("data-io.ipynb", data_io), ("svae.ipynb", svae)]:
+for name, cells in [("data-io.ipynb", data_io), ("svae.ipynb", svae), ("gears.ipynb", gears), ("exceiver.ipynb", exceiver), ("diet-networks.ipynb", dietnet)]:
     (here / name).write_text(json.dumps(notebook(cells), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print("wrote", name)

@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.IO.Compression;
+using System.Reflection.Metadata;
+using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace SingleCell.Models.Notebooks.Tests;
@@ -34,6 +37,7 @@ public class PackageConsumptionTests
                 Assert.That(entries, Is.SupersetOf(new[] { "README.md", "lib/net10.0/SingleCell.Models.dll", "lib/net10.0/SingleCell.Models.xml" }));
                 Assert.That(entries.Where(e => e.StartsWith("runtimes/", StringComparison.Ordinal)), Is.Empty, "no native assets in the core package");
             }
+            AssertSourceLink(Path.Combine(feed, $"SingleCell.Models.{version}.snupkg"), root);
 
             string readme = File.ReadAllText(Path.Combine(root, "src", "SingleCell.Models", "README.md"));
             var example = Regex.Match(readme, "```csharp\n(.*?)```", RegexOptions.Singleline);
@@ -72,6 +76,48 @@ public class PackageConsumptionTests
         {
             try { Directory.Delete(work, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
+    }
+
+    /// <summary>The kind of the SourceLink custom debug information of a portable PDB (dotnet/runtime's PortablePdb-Metadata.md).</summary>
+    private static readonly Guid SourceLinkKind = new("CC110556-A091-4D38-9FEC-25AB9A351A6A");
+
+    /// <summary>
+    /// The symbols package's portable PDB carries SourceLink: a JSON map from the build's source root to
+    /// raw.githubusercontent.com at the repository of Directory.Build.props' RepositoryUrl and the commit built
+    /// (Directory.Build.targets supplies the repository when the clone has no GitHub remote).
+    /// </summary>
+    private static void AssertSourceLink(string snupkg, string root)
+    {
+        using var zip = ZipFile.OpenRead(snupkg);
+        var entry = zip.GetEntry("lib/net10.0/SingleCell.Models.pdb");
+        Assert.That(entry, Is.Not.Null, "the symbols package carries lib/net10.0/SingleCell.Models.pdb");
+        using var pdb = new MemoryStream();
+        using (var s = entry!.Open()) s.CopyTo(pdb);
+        pdb.Position = 0;
+        using var provider = MetadataReaderProvider.FromPortablePdbStream(pdb);
+        var reader = provider.GetMetadataReader();
+        var blobs = reader.GetCustomDebugInformation(EntityHandle.ModuleDefinition)
+            .Select(reader.GetCustomDebugInformation)
+            .Where(c => reader.GetGuid(c.Kind) == SourceLinkKind)
+            .Select(c => reader.GetBlobBytes(c.Value)).ToArray();
+        if (!Directory.Exists(Path.Combine(root, ".git")) && !File.Exists(Path.Combine(root, ".git")))
+        {
+            Assert.Ignore("Not built from a git clone: SourceLink needs the commit, so the PDB carries none.");
+        }
+        Assert.That(blobs, Has.Length.EqualTo(1), "one SourceLink blob in the portable PDB");
+        using var json = JsonDocument.Parse(Encoding.UTF8.GetString(blobs[0]));
+        var documents = json.RootElement.GetProperty("documents").EnumerateObject().ToArray();
+        var repositoryUrl = Regex.Match(File.ReadAllText(Path.Combine(root, "Directory.Build.props")), "<RepositoryUrl>https://github.com/([^<]+?)(?:\\.git)?</RepositoryUrl>");
+        Assert.That(repositoryUrl.Success, "Directory.Build.props names a GitHub RepositoryUrl");
+        var pattern = new Regex($"^https://raw\\.githubusercontent\\.com/{Regex.Escape(repositoryUrl.Groups[1].Value)}/(?<commit>[0-9a-f]{{40}})/\\*$");
+        var mapped = documents.Where(d => d.Name.EndsWith('*') && pattern.IsMatch(d.Value.GetString() ?? "")).ToArray();
+        Assert.That(mapped, Is.Not.Empty, $"a document pattern mapped to the repository; got {json.RootElement}");
+        // The commit is one of this repository's (HEAD when built; a later commit may have followed since).
+        string commit = pattern.Match(mapped[0].Value.GetString()!).Groups["commit"].Value;
+        (int Code, string Output) exists;
+        try { exists = Run("git", $"cat-file -e {commit}^{{commit}}", root, 30); }
+        catch (System.ComponentModel.Win32Exception) { return; } // no git command here; the pattern was checked
+        Assert.That(exists.Code, Is.EqualTo(0), $"the mapped commit {commit} is a commit of the repository: {exists.Output}");
     }
 
     private static (int Code, string Output) Run(string exe, string args, string workingDirectory, int timeoutSeconds)

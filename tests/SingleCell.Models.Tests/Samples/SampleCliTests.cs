@@ -25,6 +25,9 @@ public class SampleCliTests
         File.WriteAllText(Path.Combine(_dir, "x.h5"), "not hdf5\n");
         File.WriteAllText(Path.Combine(_dir, "bad.csv"), "a,b\n1,x\n");
         File.WriteAllText(Path.Combine(_dir, "m.mtx"), "%%MatrixMarket matrix coordinate integer general\n3 2 2\n1 1 5\n3 2 7\n");
+        File.WriteAllText(Path.Combine(_dir, "empty.h5ad"), "");
+        File.WriteAllText(Path.Combine(_dir, "onecol.tsv"), "onlyonecolumn\nfoo\n");
+        foreach (var ext in new[] { ".bed", ".bim", ".fam" }) File.WriteAllText(Path.Combine(_dir, "g" + ext), "garbage\n");
     }
 
     [OneTimeTearDown]
@@ -83,10 +86,54 @@ public class SampleCliTests
     [TestCase("Inspect", "{dir}/m.mtx {dir}/m.mtx", 2, "unexpected extra argument")]
     [TestCase("Inspect", "{dir}/x.h5 --transpose", 2, "--transpose applies to MatrixMarket and CSV/TSV input;")]
     [TestCase("SelectionStudy", "--help", 0, "--graph-noise")]
-    [TestCase("SelectionStudy", "--seeds one", 2, "SelectionStudy: --seeds expects integers; got 'one'.")]
-    [TestCase("SelectionStudy", "--frobnicate", 2, "SelectionStudy: unknown option '--frobnicate'.")]
+    [TestCase("SelectionStudy", "--seeds one", 2, "SelectionStudy: --seeds expects comma-separated whole numbers ≥ 0; got 'one' in 'one'")]
+    [TestCase("SelectionStudy", "--frobnicate", 2, "SelectionStudy: unknown option '--frobnicate'")]
     [TestCase("SelectionStudy", "--methods foo", 2, "--methods: unknown method 'foo'")]
-    [TestCase("SelectionStudy", "--dataset {dir}/missing.h5ad --data {dir}", 1, "SelectionStudy: error: ")]
+    [TestCase("SelectionStudy", "--epochs -1", 2, "SelectionStudy: --epochs must be ≥ 1; got -1")]
+    [TestCase("SelectionStudy", "--budgets -5", 2, "SelectionStudy: --budgets: each value must be ≥ 1; got -5")]
+    [TestCase("SelectionStudy", "--budgets 20,10", 2, "SelectionStudy: --budgets must increase; got 20,10")]
+    [TestCase("SelectionStudy", "--graph-noise 2", 2, "SelectionStudy: --graph-noise: each value must be from 0 to 1; got 2")]
+    [TestCase("SelectionStudy", "--cells 0", 2, "SelectionStudy: --cells must be ≥ 1; got 0")]
+    [TestCase("SelectionStudy", "--genes 5", 2, "SelectionStudy: --genes expects P,R (perturbable, read-out genes); got 1 value(s)")]
+    [TestCase("SelectionStudy", "--predictor foo", 2, "SelectionStudy: --predictor must be one of ridge, gears; got 'foo'")]
+    [TestCase("SelectionStudy", "--dataset {dir}/missing.h5ad --data {dir}", 2, "SelectionStudy: --dataset expects sim, norman or an .h5ad file; '{dir}/missing.h5ad' does not exist")]
+    [TestCase("SelectionStudy", "--data /nonexistent", 2, "SelectionStudy: --data: folder '/nonexistent' does not exist")]
+    [TestCase("SelectionStudy", "--data {dir}", 2, "SelectionStudy: --data: folder '{dir}' lacks gene_info_human_2022-09.tsv.gz")]
+    [TestCase("PerturbationPrediction", "--help", 0, "--epochs N")]
+    [TestCase("PerturbationPrediction", "--bogus", 2, "PerturbationPrediction: unknown option '--bogus'")]
+    [TestCase("PerturbationPrediction", "--epochs abc", 2, "PerturbationPrediction: --epochs expects a whole number ≥ 1; got 'abc'")]
+    [TestCase("PerturbationPrediction", "--epochs 0", 2, "PerturbationPrediction: --epochs must be ≥ 1; got 0")]
+    [TestCase("PerturbationPrediction", "--seed -1", 2, "PerturbationPrediction: --seed must be ≥ 0; got -1")]
+    [TestCase("PerturbationPrediction", "--hidden 0", 2, "PerturbationPrediction: --hidden must be from 1 to 4096; got 0")]
+    [TestCase("PerturbationPrediction", "--split random", 2, "PerturbationPrediction: --split must be one of simulation; got 'random'")]
+    [TestCase("PerturbationPrediction", "--data /nonexistent", 2, "PerturbationPrediction: --data: folder '/nonexistent' does not exist")]
+    [TestCase("PerturbationPrediction", "--data {dir}", 2, "PerturbationPrediction: --data: '{dir}/perturbation/norman2019_mcfaline2023_devel.h5ad' does not exist")]
+    [TestCase("DietNetworks", "--help", 0, "--embedding LIST")]
+    [TestCase("DietNetworks", "", 2, "DietNetworks: give --bed PREFIX (or --raw FILE) with --labels FILE, or --simulate")]
+    [TestCase("DietNetworks", "--bogus", 2, "DietNetworks: unknown option '--bogus'")]
+    [TestCase("DietNetworks", "--simulate --epochs abc", 2, "DietNetworks: --epochs expects a whole number ≥ 1; got 'abc'")]
+    [TestCase("DietNetworks", "--simulate --epochs -1", 2, "DietNetworks: --epochs must be ≥ 1; got -1")]
+    [TestCase("DietNetworks", "--simulate --seed abc", 2, "DietNetworks: --seed expects a whole number ≥ 0; got 'abc'")]
+    [TestCase("DietNetworks", "--simulate --folds 9", 2, "DietNetworks: --folds must be from 1 to 5; got 9")]
+    [TestCase("DietNetworks", "--simulate --embedding foo", 2, "DietNetworks: --embedding: 'foo' is not histogram, random, raw, snp2vec, all or none")]
+    [TestCase("DietNetworks", "--simulate --baselines foo", 2, "DietNetworks: --baselines: 'foo' is not basic, pca or none")]
+    [TestCase("DietNetworks", "--simulate --lr 0", 2, "DietNetworks: --lr must be > 0; got 0")]
+    [TestCase("DietNetworks", "--simulate --bed {dir}/g", 2, "DietNetworks: --simulate makes its own data; leave out --bed, --raw and --labels")]
+    [TestCase("DietNetworks", "--bed /nonexistent --labels {dir}/notes.txt", 2, "DietNetworks: --bed: '/nonexistent.bed', '/nonexistent.bim', '/nonexistent.fam' do not exist")]
+    [TestCase("DietNetworks", "--bed {dir}/g", 2, "DietNetworks: --labels FILE is required with --bed or --raw")]
+    [TestCase("DietNetworks", "--bed {dir}/g --labels {dir}/notes.txt", 1, "DietNetworks: error: {dir}/g.fam: line 1: 1 fields; a .fam line has 6")]
+    [TestCase("DietNetworks", "--raw {dir}/notes.txt --labels {dir}/notes.txt", 1, "the header starts 'hello'; a PLINK .raw header 'FID IID PAT MAT SEX PHENOTYPE …' was expected")]
+    [TestCase("DietNetworks", "--simulate --out {dir}/notes.txt", 2, "DietNetworks: --out expects a folder to write into;")]
+    [TestCase("Quickstart", "--data /nonexistent", 2, "Quickstart: --data: folder '/nonexistent' does not exist")]
+    [TestCase("Quickstart", "--data {dir}/notes.txt", 2, "Quickstart: --data expects a folder; '{dir}/notes.txt' is a file")]
+    [TestCase("Quickstart", "--budget -3", 2, "Quickstart: --budget must be ≥ 1; got -3")]
+    [TestCase("SelectPerturbations", "--graph {dir}/onecol.tsv", 1, "SelectPerturbations: error: '{dir}/onecol.tsv' line 1: one field; an edge-list line is source<TAB>target[<TAB>weight]")]
+    [TestCase("SelectPerturbations", "--graph {dir}/empty.txt", 1, "graph has no nodes: check --genes and --graph.")]
+    [TestCase("SelectPerturbations", "--graph coexpression --data {dir}/empty.h5ad", 1, "SelectPerturbations: error: {dir}/empty.h5ad: no HDF5 signature found")]
+    [TestCase("Exceiver", "--data {dir}/bad.h5ad --kang {dir}/bad.h5ad", 1, "Exceiver: error: {dir}/bad.h5ad: no HDF5 signature found")]
+    [TestCase("Exceiver", "--seed -1", 2, "Exceiver: --seed expects a whole number ≥ 0; got '-1'")]
+    [TestCase("Inspect", "{dir}/g", 1, "Inspect: error: {dir}/g.fam: line 1: 1 fields; a .fam line has 6")]
+    [TestCase("Inspect", "{dir}/empty.h5ad", 1, "no HDF5 signature found")]
     [TestCase("Inspect", "{dir}/bad.h5ad", 1, "Inspect: error: {dir}/bad.h5ad")]
     [TestCase("Inspect", "{dir}/bad.csv", 1, "Inspect: error: ")]
     [TestCase("Inspect", "{dir}/empty.txt.h5ad", 2, "does not exist")]
@@ -103,6 +150,43 @@ public class SampleCliTests
         Assert.That(lines, Has.Length.EqualTo(1), error);
         Assert.That(lines[0], Does.StartWith(sample + ": ").And.Contain(message.Replace("{dir}", _dir)));
         Assert.That(error, Does.Not.Contain("   at "), "no stack trace without --verbose");
+    }
+
+    /// <summary>
+    /// An --out that cannot be written fails at once, before any work: a path under a regular file (cannot be created)
+    /// and an existing folder that refuses files (/proc; probed with a small file). Each sample gets the first
+    /// arguments it needs to get past its other checks.
+    /// </summary>
+    [TestCase("Quickstart", "")]
+    [TestCase("SparseShiftVae", "")]
+    [TestCase("SelectPerturbations", "--graph {dir}/edges.tsv")]
+    [TestCase("Exceiver", "--data {dir}/bad.h5ad --kang {dir}/bad.h5ad")]
+    [TestCase("SelectionStudy", "--data {shared}/networks")]
+    [TestCase("PerturbationPrediction", "--data {shared}")]
+    [TestCase("DietNetworks", "--simulate")]
+    public void Unwritable_out_is_a_usage_error_before_any_work(string sample, string args)
+    {
+        if (args.Contains("{shared}"))
+        {
+            if (TestPaths.SharedRoot is not { } shared) { Assert.Ignore("../shared is absent"); return; }
+            args = args.Replace("{shared}", Path.Combine(shared, "data"));
+        }
+        var (code, _, error) = Run(sample, args + " --out {dir}/notes.txt/sub");
+        Assert.That(code, Is.EqualTo(2), error);
+        Assert.That(error.TrimEnd(), Does.StartWith($"{sample}: --out: cannot create folder '{_dir}/notes.txt/sub' (").And.Not.Contain("\n"));
+        if (!Directory.Exists("/proc/self")) return;
+        (code, _, error) = Run(sample, args + " --out /proc");
+        Assert.That(code, Is.EqualTo(2), error);
+        Assert.That(error.TrimEnd(), Does.StartWith($"{sample}: --out: cannot write into folder '/proc' (").And.Not.Contain("\n"));
+    }
+
+    [Test]
+    public void A_redirected_stdout_gets_plain_text_without_terminal_escapes()
+    {
+        var (code, output, error) = Run("SelectPerturbations", "--graph {dir}/edges.tsv --budget 2 --method degree");
+        Assert.That(code, Is.EqualTo(0), error);
+        Assert.That(output, Does.Contain("rank").And.Contain("gain (genes newly reached)"), "the table");
+        Assert.That(output + error, Does.Not.Contain("\u001b["), "no ANSI escape sequences when redirected");
     }
 
     [Test]

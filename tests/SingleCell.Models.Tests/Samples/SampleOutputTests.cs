@@ -34,4 +34,39 @@ public class SampleOutputTests
             try { Directory.Delete(dir, true); } catch (IOException) { }
         }
     }
+
+    [Test]
+    public void DietNetworks_out_writes_results_predictions_histories_and_curves()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "scm-diet-out-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (code, output, error) = SampleCliTests.Run("DietNetworks",
+                $"--simulate --sim-snps 300 --sim-per-pop 12 --folds 1 --epochs 3 --baselines basic --json --out \"{dir}\"");
+            Assert.That(code, Is.EqualTo(0), error);
+            Assert.That(error, Does.Contain("results.csv"), "it says where each file went");
+            var json = System.Text.Json.JsonDocument.Parse(output).RootElement;
+            double histogramError = json.GetProperty("configs").GetProperty("histogram").GetProperty("per_fold")[0].GetDouble();
+            var results = File.ReadAllLines(Path.Combine(dir, "results.csv"));
+            Assert.That(results[0], Is.EqualTo("config,fold,test_error_percent,free_params,seconds"));
+            Assert.That(results.Skip(1).Select(l => l.Split(',')[0]), Is.EqualTo(new[] { "histogram", "basic" }));
+            Assert.That(double.Parse(results[1].Split(',')[2], System.Globalization.CultureInfo.InvariantCulture), Is.EqualTo(histogramError), "the CSV holds the printed error");
+            var predictions = File.ReadAllLines(Path.Combine(dir, "histogram_fold1_predictions.csv"));
+            Assert.That(predictions[0], Is.EqualTo("sample,true,predicted"));
+            int wrong = predictions.Skip(1).Count(l => l.Split(',')[1] != l.Split(',')[2]);
+            Assert.That(100.0 * wrong / (predictions.Length - 1), Is.EqualTo(histogramError).Within(1e-9), "the predictions give the error");
+            var history = File.ReadAllLines(Path.Combine(dir, "history_histogram_fold1.csv"));
+            Assert.That(history[0], Does.StartWith("epoch,"));
+            Assert.That(history.Length, Is.InRange(2, 4), "a header and at most three epochs");
+            foreach (var plot in new[] { "training_histogram_fold1", "training_basic_fold1" })
+            {
+                Assert.That(PlottingTests.IsPng(Path.Combine(dir, plot + ".png")), plot);
+                Assert.That(PlottingTests.ParsesAsSvg(Path.Combine(dir, plot + ".svg")), plot);
+            }
+        }
+        finally
+        {
+            try { Directory.Delete(dir, true); } catch (IOException) { }
+        }
+    }
 }
