@@ -1,1 +1,9 @@
-BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args); public partial class Program {}
+// `svae-loop SHAPE EPOCHS` runs the sVAE epoch in a Stopwatch loop (profiling, quick side-by-side runs);
+// anything else goes to BenchmarkDotNet.
+if (args.Length == 3 && args[0] == "svae-loop")
+    SingleCell.Models.Benchmarks.Svae.SvaeEpochLoop.Run(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
+else
+    BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+
+/// <summary>Entry point of the benchmark suites.</summary>
+public partial class Program {}
