@@ -177,14 +177,16 @@ public sealed partial class Tensor
         {
             var meanF = new float[c];
             for (int ch = 0; ch < c; ch++) meanF[ch] = (float)mean[ch];
-            for (int b = 0; b < nb; b++)
-            {
-                var h = xhat.AsSpan(b * c, c); var yr = y.AsSpan(b * c, c);
-                TensorPrimitives.Subtract(xs.Slice(b * c, c), meanF, h);
-                TensorPrimitives.Multiply(h, rstd, h);
-                if (ws != null) TensorPrimitives.Multiply(h, ws.AsSpan(0, c), yr); else h.CopyTo(yr);
-                if (bs != null) TensorPrimitives.Add(yr, bs.AsSpan(0, c), yr);
-            }
+            if (ws != null && bs != null) NormalizeRows(xs, meanF, rstd, ws, bs, xhat, y, nb, c);
+            else
+                for (int b = 0; b < nb; b++)
+                {
+                    var h = xhat.AsSpan(b * c, c); var yr = y.AsSpan(b * c, c);
+                    TensorPrimitives.Subtract(xs.Slice(b * c, c), meanF, h);
+                    TensorPrimitives.Multiply(h, rstd, h);
+                    if (ws != null) TensorPrimitives.Multiply(h, ws.AsSpan(0, c), yr); else h.CopyTo(yr);
+                    if (bs != null) TensorPrimitives.Add(yr, bs.AsSpan(0, c), yr);
+                }
         }
         else
         {
@@ -206,7 +208,7 @@ public sealed partial class Tensor
         if (weight != null) inputList.Add(weight);
         if (bias != null) inputList.Add(bias);
         var inputs = inputList.ToArray();
-        if (!NeedsGrad(inputs)) return result;
+        if (!NeedsGrad(inputs)) { Kernels.BufferPool.Return(xhat); return result; }
         return Record(result, "batch_norm", inputs, g =>
         {
             var gs = g.AsReadOnlySpan();
@@ -239,14 +241,7 @@ public sealed partial class Tensor
                     m1[ch] = training ? (float)(sumG[ch] / count) : 0f;
                     m2[ch] = training ? (float)(sumGx[ch] / count) : 0f;
                 }
-                for (int b = 0; b < nb; b++)
-                {
-                    var d = dx.AsSpan(b * c, c);
-                    TensorPrimitives.Multiply(xhat.AsSpan(b * c, c), m2, d);
-                    TensorPrimitives.Subtract(gs.Slice(b * c, c), d, d);
-                    TensorPrimitives.Subtract(d, m1, d);
-                    TensorPrimitives.Multiply(d, k, d);
-                }
+                BackwardRows(gs, xhat, m1, m2, k, dx, nb, c);
                 x.AccumulateGradient(dx);
             }
             else if (x._requiresGrad)
@@ -272,7 +267,50 @@ public sealed partial class Tensor
             }
             if (weight != null && weight._requiresGrad) weight.AccumulateGradient(ToFloat(sumGx), weight.Shape, owned: true);
             if (bias != null && bias._requiresGrad) bias.AccumulateGradient(ToFloat(sumG), bias.Shape, owned: true);
+            // x̂ is read by this rule only, and the rule runs once (the graph is freed after backward).
+            Kernels.BufferPool.Return(xhat);
         });
+    }
+
+    /// <summary>
+    /// x̂ = (x − mean) · rstd and y = x̂ · w + b for [N, C] rows in one pass (the same float operations, in
+    /// the same order, as four separate element-wise passes: bitwise the same result).
+    /// </summary>
+    private static void NormalizeRows(ReadOnlySpan<float> xs, float[] mean, float[] rstd, float[] w, float[] bias, float[] xhat, float[] y, int nb, int c)
+    {
+        int vec = Vector512.IsHardwareAccelerated ? c & ~15 : 0;
+        for (int b = 0; b < nb; b++)
+        {
+            int o = b * c, j = 0;
+            for (; j < vec; j += 16)
+            {
+                var h = (Vector512.Create(xs.Slice(o + j, 16)) - Vector512.LoadUnsafe(ref mean[j])) * Vector512.LoadUnsafe(ref rstd[j]);
+                h.StoreUnsafe(ref xhat[o + j]);
+                (h * Vector512.LoadUnsafe(ref w[j]) + Vector512.LoadUnsafe(ref bias[j])).StoreUnsafe(ref y[o + j]);
+            }
+            for (; j < c; j++)
+            {
+                float h = (xs[o + j] - mean[j]) * rstd[j];
+                xhat[o + j] = h;
+                y[o + j] = h * w[j] + bias[j];
+            }
+        }
+    }
+
+    /// <summary>dx = ((g − x̂ · m2) − m1) · k for [N, C] rows in one pass (the same float operations, in the same order, as before).</summary>
+    private static void BackwardRows(ReadOnlySpan<float> gs, float[] xhat, float[] m1, float[] m2, float[] k, float[] dx, int nb, int c)
+    {
+        int vec = Vector512.IsHardwareAccelerated ? c & ~15 : 0;
+        for (int b = 0; b < nb; b++)
+        {
+            int o = b * c, j = 0;
+            for (; j < vec; j += 16)
+            {
+                var d = Vector512.Create(gs.Slice(o + j, 16)) - Vector512.LoadUnsafe(ref xhat[o + j]) * Vector512.LoadUnsafe(ref m2[j]);
+                ((d - Vector512.LoadUnsafe(ref m1[j])) * Vector512.LoadUnsafe(ref k[j])).StoreUnsafe(ref dx[o + j]);
+            }
+            for (; j < c; j++) dx[o + j] = (gs[o + j] - xhat[o + j] * m2[j] - m1[j]) * k[j];
+        }
     }
 
     /// <summary>Row-into-column-sums accumulation in double, vectorised by widening float lanes.</summary>
