@@ -132,9 +132,9 @@ public sealed partial class Tensor
             if (l == 1)
             {
                 // [N, C]: whole rows at a time, accumulated in double (as PyTorch's CPU kernels do).
-                for (int b = 0; b < nb; b++) Widened.Add(xs.Slice(b * c, c), mean);
+                Widened.ColumnSums(xs, default, nb, c, mean);
                 for (int ch = 0; ch < c; ch++) mean[ch] /= count;
-                for (int b = 0; b < nb; b++) Widened.AddSquaredDeviation(xs.Slice(b * c, c), mean, variance);
+                Widened.ColumnSquaredDeviations(xs, mean, nb, c, variance);
                 for (int ch = 0; ch < c; ch++)
                 {
                     variance[ch] /= count;
@@ -215,11 +215,8 @@ public sealed partial class Tensor
             var sumG = new double[c]; var sumGx = new double[c];
             if (l == 1)
             {
-                for (int b = 0; b < nb; b++)
-                {
-                    Widened.Add(gs.Slice(b * c, c), sumG);
-                    Widened.AddProduct(gs.Slice(b * c, c), xhat.AsSpan(b * c, c), sumGx);
-                }
+                Widened.ColumnSums(gs, default, nb, c, sumG);
+                Widened.ColumnSums(gs, xhat.AsSpan(0, nb * c), nb, c, sumGx);
             }
             else
             {
@@ -316,49 +313,73 @@ public sealed partial class Tensor
     /// <summary>Row-into-column-sums accumulation in double, vectorised by widening float lanes.</summary>
     private static class Widened
     {
-        /// <summary>acc[j] += x[j].</summary>
-        internal static void Add(ReadOnlySpan<float> x, Span<double> acc)
+        /// <summary>
+        /// acc[j] += Σ_b x[b, j] (or Σ_b x[b, j] · y[b, j] when <paramref name="y"/> is not empty), products and sums
+        /// in double, rows added in order: per column the same additions as adding row after row, so bitwise
+        /// the same sums, but sixteen columns at a time with the accumulators in registers across all rows.
+        /// </summary>
+        internal static void ColumnSums(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int nb, int c, Span<double> acc)
         {
-            int i = 0;
-            if (Vector256.IsHardwareAccelerated)
-                for (; i + 8 <= x.Length; i += 8)
+            bool product = !y.IsEmpty;
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                ref float x0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+                ref float y0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+                for (; j + 16 <= c; j += 16)
                 {
-                    var (lo, hi) = Vector256.Widen(Vector256.Create(x.Slice(i, 8)));
-                    (Vector256.Create((ReadOnlySpan<double>)acc.Slice(i, 4)) + lo).CopyTo(acc.Slice(i, 4));
-                    (Vector256.Create((ReadOnlySpan<double>)acc.Slice(i + 4, 4)) + hi).CopyTo(acc.Slice(i + 4, 4));
+                    var lo = Vector512.Create((ReadOnlySpan<double>)acc.Slice(j, 8));
+                    var hi = Vector512.Create((ReadOnlySpan<double>)acc.Slice(j + 8, 8));
+                    for (int b = 0; b < nb; b++)
+                    {
+                        var (xl, xh) = Vector512.Widen(Vector512.LoadUnsafe(ref x0, (nuint)(b * c + j)));
+                        if (product)
+                        {
+                            var (yl, yh) = Vector512.Widen(Vector512.LoadUnsafe(ref y0, (nuint)(b * c + j)));
+                            lo += xl * yl; hi += xh * yh;
+                        }
+                        else { lo += xl; hi += xh; }
+                    }
+                    lo.CopyTo(acc.Slice(j, 8)); hi.CopyTo(acc.Slice(j + 8, 8));
                 }
-            for (; i < x.Length; i++) acc[i] += x[i];
+            }
+            for (; j < c; j++)
+            {
+                double s = acc[j];
+                if (product) for (int b = 0; b < nb; b++) s += x[b * c + j] * (double)y[b * c + j];
+                else for (int b = 0; b < nb; b++) s += x[b * c + j];
+                acc[j] = s;
+            }
         }
 
-        /// <summary>acc[j] += a[j] · b[j], the product in double.</summary>
-        internal static void AddProduct(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<double> acc)
+        /// <summary>acc[j] += Σ_b (x[b, j] − mean[j])² in double, rows in order (bitwise as adding row after row).</summary>
+        internal static void ColumnSquaredDeviations(ReadOnlySpan<float> x, ReadOnlySpan<double> mean, int nb, int c, Span<double> acc)
         {
-            int i = 0;
-            if (Vector256.IsHardwareAccelerated)
-                for (; i + 8 <= a.Length; i += 8)
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                ref float x0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+                for (; j + 16 <= c; j += 16)
                 {
-                    var (alo, ahi) = Vector256.Widen(Vector256.Create(a.Slice(i, 8)));
-                    var (blo, bhi) = Vector256.Widen(Vector256.Create(b.Slice(i, 8)));
-                    (Vector256.Create((ReadOnlySpan<double>)acc.Slice(i, 4)) + alo * blo).CopyTo(acc.Slice(i, 4));
-                    (Vector256.Create((ReadOnlySpan<double>)acc.Slice(i + 4, 4)) + ahi * bhi).CopyTo(acc.Slice(i + 4, 4));
+                    var lo = Vector512.Create((ReadOnlySpan<double>)acc.Slice(j, 8));
+                    var hi = Vector512.Create((ReadOnlySpan<double>)acc.Slice(j + 8, 8));
+                    var ml = Vector512.Create(mean.Slice(j, 8));
+                    var mh = Vector512.Create(mean.Slice(j + 8, 8));
+                    for (int b = 0; b < nb; b++)
+                    {
+                        var (xl, xh) = Vector512.Widen(Vector512.LoadUnsafe(ref x0, (nuint)(b * c + j)));
+                        xl -= ml; xh -= mh;
+                        lo += xl * xl; hi += xh * xh;
+                    }
+                    lo.CopyTo(acc.Slice(j, 8)); hi.CopyTo(acc.Slice(j + 8, 8));
                 }
-            for (; i < a.Length; i++) acc[i] += a[i] * (double)b[i];
-        }
-
-        /// <summary>acc[j] += (x[j] − mean[j])², in double.</summary>
-        internal static void AddSquaredDeviation(ReadOnlySpan<float> x, ReadOnlySpan<double> mean, Span<double> acc)
-        {
-            int i = 0;
-            if (Vector256.IsHardwareAccelerated)
-                for (; i + 8 <= x.Length; i += 8)
-                {
-                    var (lo, hi) = Vector256.Widen(Vector256.Create(x.Slice(i, 8)));
-                    lo -= Vector256.Create(mean.Slice(i, 4));
-                    hi -= Vector256.Create(mean.Slice(i + 4, 4));
-                    (Vector256.Create((ReadOnlySpan<double>)acc.Slice(i, 4)) + lo * lo).CopyTo(acc.Slice(i, 4));
-                    (Vector256.Create((ReadOnlySpan<double>)acc.Slice(i + 4, 4)) + hi * hi).CopyTo(acc.Slice(i + 4, 4));
-                }
-            for (; i < x.Length; i++) { double d = x[i] - mean[i]; acc[i] += d * d; }
+            }
+            for (; j < c; j++)
+            {
+                double s = acc[j];
+                for (int b = 0; b < nb; b++) { double d = x[b * c + j] - mean[j]; s += d * d; }
+                acc[j] = s;
+            }
         }
     }
 
