@@ -29,6 +29,19 @@ internal static class CountKernels
         return t;
     }
 
+    private static readonly float[] s_logFactorialF = Array.ConvertAll(s_logFactorial, v => (float)v);
+
+    /// <summary>lgamma(x + 1) rounded to float: from the table for integer 0 ≤ x &lt; 1024, else from the double log Γ.</summary>
+    internal static float LogFactorialF(float x)
+    {
+        if (x >= 0 && x < TableSize)
+        {
+            int k = (int)x;
+            if (k == x) return s_logFactorialF[k];
+        }
+        return (float)SpecialFunctions.LogGamma(x + 1.0);
+    }
+
     /// <summary>lgamma(x + 1), from the table for integer 0 ≤ x &lt; 1024.</summary>
     internal static double LogFactorial(double x)
     {
@@ -215,13 +228,24 @@ internal static class CountKernels
         if (theta.Size != 1 && theta.Size != cols || theta.Rank > 1 && theta.Shape[0] != 1)
             throw new ArgumentException($"{Op}: θ {theta.Shape} must be one value or one per gene ([{cols}]); logits are {logits.Shape}.");
         var th = new ThetaLayout(theta, logits.Shape, eps);
-        var rowKernels = new NbRowKernels(cols, th.Values, th.Period, th.LogThetaEps!, th.LgTheta!, eps);
+        var rowKernels = new NbRowKernels(cols, th.Values, th.Period, th.LogThetaEps!, th.LgTheta!, eps, float32: true);
+        bool f32 = rowKernels.UsesFloat32;
         var xs = CustomOperation.StorageOf(x); var ls = CustomOperation.StorageOf(library); var zs = CustomOperation.StorageOf(logits);
         var rho = CustomOperation.RentBuffer(rows * cols);
         var y = CustomOperation.RentBuffer(rows);
         ForChunks(rows, cols, (_, r0, r1) =>
         {
             var scratch = rowKernels.CreateScratch();
+            if (f32)
+            {
+                for (int r = r0; r < r1; r++)
+                {
+                    var p = rho.AsSpan(r * cols, cols);
+                    Tensor.SoftmaxRow(zs.AsSpan(r * cols, cols), p, log: false);
+                    y[r] = (float)rowKernels.Forward32(xs.AsSpan(r * cols, cols), p, ls[r], scratch);
+                }
+                return;
+            }
             var mu = new float[cols];
             for (int r = r0; r < r1; r++)
             {
@@ -243,9 +267,32 @@ internal static class CountKernels
             ForChunks(rows, cols, (c, r0, r1) =>
             {
                 var scratch = rowKernels.CreateScratch();
+                var acc = partial != null ? rowKernels.CreateThetaAccumulator() : null;
+                if (f32)
+                {
+                    var dMuRow = dLogits == null ? new float[cols] : null;
+                    for (int r = r0; r < r1; r++)
+                    {
+                        var p = rho.AsSpan(r * cols, cols);
+                        float l = ls[r];
+                        // g ∂/∂μ goes straight into the row of dη, which is then rewritten in place.
+                        var d = dLogits != null ? dLogits.AsSpan(r * cols, cols) : dMuRow;
+                        rowKernels.Backward32(xs.AsSpan(r * cols, cols), p, l, gArr[r], d, acc, scratch);
+                        // dl = Σ ρ_j ∂/∂μ_j; dη = l ρ ⊙ (∂/∂μ − Σ ρ_k ∂/∂μ_k).
+                        float rhoDotDMu = TensorPrimitives.Dot(p, d);
+                        if (dLib != null) dLib[r] = rhoDotDMu;
+                        if (dLogits != null)
+                        {
+                            TensorPrimitives.Subtract(d, rhoDotDMu, d);
+                            TensorPrimitives.Multiply(d, p, d);
+                            TensorPrimitives.Multiply(d, l, d);
+                        }
+                    }
+                    if (acc != null) partial![c] = acc;
+                    return;
+                }
                 var mu = new float[cols];
                 var dMu = new float[cols];
-                var acc = partial != null ? rowKernels.CreateThetaAccumulator() : null;
                 for (int r = r0; r < r1; r++)
                 {
                     var p = rho.AsSpan(r * cols, cols);

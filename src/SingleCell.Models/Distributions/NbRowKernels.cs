@@ -8,7 +8,19 @@ namespace SingleCell.Models.Distributions;
 /// precision: the count models' hot path. On AVX-512 hardware eight genes go at a time with Vector512
 /// log, lgamma and digamma (rows are copied into padded double buffers; padding is x = 0, μ = θ = 1,
 /// which contributes nothing used); elsewhere a scalar loop computes the same formulas.
+/// The fused softmax likelihood uses a float32 variant instead (<see cref="Forward32"/>,
+/// <see cref="Backward32"/>): sixteen genes at a time with the float log Γ and ψ of
+/// <see cref="VectorSpecialFunctions32"/>, each row's sum still accumulated in double.
 /// </summary>
+/// <remarks>
+/// Float32 error budget (measured by the tests against this class's double path): log Γ(x + θ) is
+/// within 4 ulp of max(16, |log Γ|) and log(x!) is rounded once, so an element of log NB is off by at
+/// most ≈ 6 ulp of max(16, lgamma(x + θ)), e.g. 3e-4 at x + θ = 1,000 — below the float32 resolution of
+/// a row sum of a few hundred genes, which is what the likelihood returns, and it does not enter the
+/// gradients, which are computed from their own formulas. ∂/∂μ is plain float arithmetic (as
+/// PyTorch computes it); ∂/∂θ carries ψ(x + θ) − ψ(θ) with the error of the float ψ (≤ 4e-6 absolute
+/// for x + θ ≤ 8, 8 ulp of ψ above), below the float32 rounding of log(θ + μ + ε) it is added to.
+/// </remarks>
 internal sealed class NbRowKernels
 {
     private readonly int _cols, _padded;
@@ -16,6 +28,10 @@ internal sealed class NbRowKernels
     private readonly bool _vector;
     private readonly double[] _theta, _logThetaEps, _lgTheta, _thetaOverThetaEps;
     private double[]? _psiTheta;
+    private readonly bool _float32;
+    private readonly float _epsF;
+    private readonly float[]? _thetaF, _logThetaEpsF, _lgThetaF, _thetaOverThetaEpsF;
+    private float[]? _psiThetaF;
 
     /// <param name="cols">Genes per row.</param>
     /// <param name="thetaValues">θ per column (<paramref name="period"/> = cols) or one θ (period 1).</param>
@@ -23,11 +39,14 @@ internal sealed class NbRowKernels
     /// <param name="logThetaEps">log(θ + ε) per entry of <paramref name="thetaValues"/>.</param>
     /// <param name="lgTheta">lgamma(θ) per entry of <paramref name="thetaValues"/>.</param>
     /// <param name="eps">ε inside the logarithms.</param>
-    internal NbRowKernels(int cols, float[] thetaValues, int period, double[] logThetaEps, double[] lgTheta, double eps)
+    /// <param name="float32">Whether the caller uses <see cref="Forward32"/> / <see cref="Backward32"/> (only
+    /// where the vector rows are enabled; see <see cref="UsesFloat32"/>).</param>
+    internal NbRowKernels(int cols, float[] thetaValues, int period, double[] logThetaEps, double[] lgTheta, double eps, bool float32 = false)
     {
         _cols = cols;
         _vector = IsEnabled;
-        _padded = _vector ? (cols + 7) & ~7 : cols;
+        _float32 = float32 && _vector && Float32Enabled;
+        _padded = _float32 ? (cols + 15) & ~15 : _vector ? (cols + 7) & ~7 : cols;
         _eps = eps;
         _theta = new double[_padded]; _logThetaEps = new double[_padded]; _lgTheta = new double[_padded]; _thetaOverThetaEps = new double[_padded];
         for (int j = 0; j < _padded; j++)
@@ -39,7 +58,21 @@ internal sealed class NbRowKernels
             _lgTheta[j] = pad ? 0 : lgTheta[k];
             _thetaOverThetaEps[j] = _theta[j] / (_theta[j] + eps);
         }
+        if (_float32)
+        {
+            _epsF = (float)eps;
+            _thetaF = Array.ConvertAll(_theta, v => (float)v);
+            _logThetaEpsF = Array.ConvertAll(_logThetaEps, v => (float)v);
+            _lgThetaF = Array.ConvertAll(_lgTheta, v => (float)v);
+            _thetaOverThetaEpsF = Array.ConvertAll(_thetaOverThetaEps, v => (float)v);
+        }
     }
+
+    /// <summary>Whether kernels built with float32 requested use it: true unless a test turns it off to compare with the double vector rows.</summary>
+    internal static bool Float32Enabled { get; set; } = true;
+
+    /// <summary>Whether <see cref="Forward32"/> / <see cref="Backward32"/> may be called (float32 requested and the vector rows enabled).</summary>
+    internal bool UsesFloat32 => _float32;
 
     /// <summary>Whether the vector rows are used: on AVX-512 hardware, unless a test turns them off to check them against the scalar path.</summary>
     internal static bool IsEnabled { get; set; } = Vector512.IsHardwareAccelerated;
@@ -50,7 +83,13 @@ internal sealed class NbRowKernels
         internal Scratch(int padded)
         {
             X = new double[padded]; Mu = new double[padded]; A = new double[padded]; B = new double[padded];
+            LogFactorial = new float[padded]; TailX = new float[16]; TailP = new float[16]; TailD = new float[16];
         }
+
+        internal float[] LogFactorial { get; }
+        internal float[] TailX { get; }
+        internal float[] TailP { get; }
+        internal float[] TailD { get; }
 
         internal double[] X { get; }
         internal double[] Mu { get; }
@@ -70,6 +109,7 @@ internal sealed class NbRowKernels
         if (_psiTheta != null) return;
         var psi = new double[_padded];
         VectorSpecialFunctions.Digamma(_theta, psi);
+        if (_float32) _psiThetaF = Array.ConvertAll(psi, v => (float)v);
         _psiTheta = psi;
     }
 
@@ -154,6 +194,112 @@ internal sealed class NbRowKernels
         }
         if (wantMu) for (int j = 0; j < _cols; j++) dMu[j] = (float)dd[j];
     }
+
+    /// <summary>
+    /// Float32 forward of one row of the fused softmax likelihood, μ_j = <paramref name="library"/> · ρ_j:
+    /// Σ_j log NB(x_j; μ_j, θ_j), each element in float32 and the sum in double.
+    /// </summary>
+    internal double Forward32(ReadOnlySpan<float> x, ReadOnlySpan<float> rho, float library, Scratch s)
+    {
+        if (!_float32) throw new InvalidOperationException("NB rows: Forward32 needs kernels built with float32 on a vector path.");
+        var lf = s.LogFactorial;
+        for (int j = 0; j < _cols; j++) lf[j] = x[j] == 0 ? 0f : CountKernels.LogFactorialF(x[j]);
+        var l = Vector512.Create(library);
+        var sum = Vector512<double>.Zero;
+        int full = _cols & ~15, j0 = 0;
+        for (; j0 < full; j0 += 16)
+        {
+            var v = Element32(Vector512.Create(x.Slice(j0, 16)), Vector512.Create(rho.Slice(j0, 16)) * l, j0, lf);
+            var (lo, hi) = Vector512.Widen(v);
+            sum += lo + hi;
+        }
+        if (full < _cols)
+        {
+            var tx = s.TailX; var tp = s.TailP;
+            Array.Clear(tx); Array.Fill(tp, 1f);
+            x[full..].CopyTo(tx); rho[full..].CopyTo(tp);
+            var v = Element32(Vector512.Create(tx), Vector512.Create(tp) * l, full, lf);
+            // Padding lanes (x = 0, ρ = 1, θ = 1) are finite but not part of the row.
+            v = Vector512.ConditionalSelect(LaneBelow32(_cols - full), v, Vector512<float>.Zero);
+            var (lo, hi) = Vector512.Widen(v);
+            sum += lo + hi;
+        }
+        return Vector512.Sum(sum);
+    }
+
+    /// <summary>log NB for sixteen genes from column <paramref name="j"/> on.</summary>
+    private Vector512<float> Element32(Vector512<float> xv, Vector512<float> m, int j, float[] lf)
+    {
+        var eps = Vector512.Create(_epsF);
+        var t = Vector512.LoadUnsafe(ref _thetaF![j]);
+        var lt = Vector512.Log(t + m + eps);
+        var v = t * (Vector512.LoadUnsafe(ref _logThetaEpsF![j]) - lt) + xv * (Vector512.Log(m + eps) - lt);
+        var nz = ~Vector512.Equals(xv, Vector512<float>.Zero);
+        if (nz != Vector512<float>.Zero)
+        {
+            // Lanes with x = 0 are discarded; 10 keeps log Γ off its recurrence for them.
+            var lg = VectorSpecialFunctions32.LogGamma(Vector512.ConditionalSelect(nz, xv + t, Vector512.Create(10f)))
+                     - Vector512.LoadUnsafe(ref _lgThetaF![j]) - Vector512.LoadUnsafe(ref lf[j]);
+            v += Vector512.ConditionalSelect(nz, lg, Vector512<float>.Zero);
+        }
+        return v;
+    }
+
+    /// <summary>
+    /// Float32 backward of one row of the fused softmax likelihood with upstream gradient
+    /// <paramref name="g"/>: g · ∂/∂μ_j into <paramref name="dMu"/> (cols entries) and g · ∂/∂θ_j added to
+    /// <paramref name="dThetaAcc"/> (when not null: from <see cref="CreateThetaAccumulator"/>, after <see cref="PrepareThetaGradient"/>).
+    /// </summary>
+    internal void Backward32(ReadOnlySpan<float> x, ReadOnlySpan<float> rho, float library, float g, Span<float> dMu, double[]? dThetaAcc, Scratch s)
+    {
+        if (!_float32) throw new InvalidOperationException("NB rows: Backward32 needs kernels built with float32 on a vector path.");
+        if (dThetaAcc != null && (_psiThetaF == null || dThetaAcc.Length < _padded))
+            throw new InvalidOperationException("NB rows: θ gradients need PrepareThetaGradient() and an accumulator from CreateThetaAccumulator().");
+        var l = Vector512.Create(library);
+        var gv = Vector512.Create(g);
+        int full = _cols & ~15, j = 0;
+        for (; j < full; j += 16)
+        {
+            var d = Gradient32(Vector512.Create(x.Slice(j, 16)), Vector512.Create(rho.Slice(j, 16)) * l, gv, j, dThetaAcc);
+            d.CopyTo(dMu.Slice(j, 16));
+        }
+        if (full < _cols)
+        {
+            var tx = s.TailX; var tp = s.TailP;
+            Array.Clear(tx); Array.Fill(tp, 1f);
+            x[full..].CopyTo(tx); rho[full..].CopyTo(tp);
+            // Padding lanes add to accumulator entries past cols, which are never read.
+            Gradient32(Vector512.Create(tx), Vector512.Create(tp) * l, gv, full, dThetaAcc).CopyTo(s.TailD);
+            s.TailD.AsSpan(0, _cols - full).CopyTo(dMu[full..]);
+        }
+    }
+
+    /// <summary>g · ∂/∂μ for sixteen genes from column <paramref name="j"/> on (returned); g · ∂/∂θ added to the accumulator.</summary>
+    private Vector512<float> Gradient32(Vector512<float> xv, Vector512<float> m, Vector512<float> gv, int j, double[]? dThetaAcc)
+    {
+        var eps = Vector512.Create(_epsF);
+        var t = Vector512.LoadUnsafe(ref _thetaF![j]);
+        var tm = t + m + eps;
+        var tx = (t + xv) / tm;
+        var dMu = gv * (xv / (m + eps) - tx);
+        if (dThetaAcc != null)
+        {
+            var d = Vector512.LoadUnsafe(ref _logThetaEpsF![j]) - Vector512.Log(tm) + Vector512.LoadUnsafe(ref _thetaOverThetaEpsF![j]) - tx;
+            var nz = ~Vector512.Equals(xv, Vector512<float>.Zero);
+            if (nz != Vector512<float>.Zero)
+            {
+                var dpsi = VectorSpecialFunctions32.Digamma(Vector512.ConditionalSelect(nz, xv + t, Vector512.Create(10f))) - Vector512.LoadUnsafe(ref _psiThetaF![j]);
+                d += Vector512.ConditionalSelect(nz, dpsi, Vector512<float>.Zero);
+            }
+            var (lo, hi) = Vector512.Widen(gv * d);
+            (Vector512.LoadUnsafe(ref dThetaAcc[j]) + lo).StoreUnsafe(ref dThetaAcc[j]);
+            (Vector512.LoadUnsafe(ref dThetaAcc[j + 8]) + hi).StoreUnsafe(ref dThetaAcc[j + 8]);
+        }
+        return dMu;
+    }
+
+    private static Vector512<float> LaneBelow32(int n) =>
+        Vector512.LessThan(Vector512.Create(0f, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), Vector512.Create((float)n));
 
     private double ForwardScalar(ReadOnlySpan<float> x, ReadOnlySpan<float> mu, Span<float> y)
     {

@@ -40,7 +40,7 @@ public sealed class Dropout : Module<Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(input);
         if (!IsTraining || P == 0f) return input;
-        var mask = Tensor.Zeros(input.Shape.ToArray());
+        var mask = Tensor.Full(0f, input.Shape.ToArray());
         if (P < 1f)
         {
             var m = mask.Span;
@@ -49,6 +49,9 @@ public sealed class Dropout : Module<Tensor, Tensor>
             ulong threshold = (ulong)Math.Ceiling(P * (double)(1UL << 53));
             for (int i = 0; i < m.Length; i++) m[i] = scale * ((_generator.NextUInt64() >> 11) >= threshold ? 1 : 0);
         }
-        return input * mask;
+        var output = input * mask;
+        // The mask never leaves this method: the tape returns it to the pool once the product's backward has run.
+        mask.ReleaseIntermediate();
+        return output;
     }
 }

@@ -89,7 +89,9 @@ internal sealed class SvaeModule : Module
     /// <summary>q(z | x): posterior mean and variance (exp(·) + 1e-4), from log(1 + x).</summary>
     internal (Tensor Mean, Tensor Var) Inference(Tensor counts)
     {
-        var h = Encoder.Forward(counts.Log1p());
+        var logCounts = counts.Log1p();
+        var h = Encoder.Forward(logCounts);
+        logCounts.ReleaseIntermediate();
         return (QMean.Forward(h), QLogVar.Forward(h).Exp() + 1e-4f);
     }
 
@@ -154,7 +156,9 @@ internal sealed class SvaeModule : Module
         var z = Sample(qm, qv);
         var pm = PriorMeanOf(labels);
         var kl = KlToUnitPrior(qm, qv, pm);
-        var ll = LogLikelihood(counts, library, DecodeLogits(z));
+        var logits = DecodeLogits(z);
+        var ll = LogLikelihood(counts, library, logits);
+        logits.ReleaseIntermediate();
         double w = klWeight;
         float klCoef = (float)(warmup ? _options.Beta * w : 1.0);
         var perCell = -ll + kl * klCoef;

@@ -59,6 +59,7 @@ public sealed partial class Tensor
     /// <summary>Attaches a recorded operation to a freshly computed result.</summary>
     internal static Tensor Record(Tensor result, string op, Tensor[] inputs, Action<Tensor> backward)
     {
+        foreach (var input in inputs) input._pendingConsumers++;
         result._node = new Node(op, inputs, backward);
         result._requiresGrad = true;
         return result;
@@ -146,8 +147,55 @@ public sealed partial class Tensor
                 // AccumulateGradient copies the output gradient whenever it keeps it, so it is dead now.
                 if (!ReferenceEquals(g, seed)) Kernels.BufferPool.Return(g);
             }
+            ReleaseTapeOwned(t, node);
             node.Release();
         }
+    }
+
+    /// <summary>
+    /// After <paramref name="t"/>'s node has run: every input of the node has one consumer fewer; a
+    /// tape-owned tensor whose consumers have all run (and whose own node, if it has one, has run —
+    /// in reverse topological order it runs after its consumers) is dead, and its buffer goes back to
+    /// the pool. Consumers outside this graph keep the count above zero: such a tensor is never reused.
+    /// </summary>
+    private static void ReleaseTapeOwned(Tensor t, Node node)
+    {
+        var inputs = node.Inputs;
+        if (inputs != null)
+        {
+            foreach (var u in inputs)
+            {
+                u._pendingConsumers--;
+                if (u._tapeOwned && u._pendingConsumers == 0 && u._node == null) ReturnTapeOwned(u);
+            }
+        }
+        if (t._tapeOwned && t._pendingConsumers == 0) ReturnTapeOwned(t);
+    }
+
+    private static void ReturnTapeOwned(Tensor t)
+    {
+        t._tapeOwned = false;
+        Kernels.BufferPool.Return(t._data);
+    }
+
+    /// <summary>
+    /// Hands this tensor's buffer to the tape: the caller promises that nothing outside the recorded graph
+    /// holds this tensor or a view of its buffer, so the buffer returns to the pool once the backward pass
+    /// has run every recorded operation that reads it. For library code only (module internals whose
+    /// intermediates are never returned to a user); a tensor whose consumers are not all backwarded is simply
+    /// garbage-collected.
+    /// </summary>
+    internal void MarkTapeOwned() => _tapeOwned = true;
+
+    /// <summary>
+    /// Called by library code on an intermediate it created and will not touch again (nor has let escape,
+    /// even as a view): recorded (an output or an input of a recorded operation) → <see cref="MarkTapeOwned"/>;
+    /// otherwise nothing can read it any more and its buffer goes back to the pool now.
+    /// </summary>
+    internal void ReleaseIntermediate()
+    {
+        if (_node != null || _pendingConsumers > 0) _tapeOwned = true;
+        else Kernels.BufferPool.Return(_data);
     }
 
     /// <summary>Non-leaf tensors reachable from <paramref name="root"/>, inputs before outputs (iterative DFS).</summary>

@@ -18,6 +18,10 @@ public sealed partial class Tensor
     private bool _requiresGrad;
     internal Node? _node;
     internal float[]? _pendingGrad;
+    // Recorded operations that list this tensor as an input and whose backward has not yet run.
+    internal int _pendingConsumers;
+    // Set by MarkTapeOwned: the buffer is returned to the pool once those consumers (and its own node) have run.
+    internal bool _tapeOwned;
 
     internal Tensor(float[] data, TensorShape shape)
     {

@@ -14,7 +14,7 @@ namespace SingleCell.Models.Tensors.Kernels;
 internal static class BufferPool
 {
     private const int MinPooledLength = 4096;
-    private const int MaxPerLength = 8;
+    private const int MaxPerLength = 64;
     private const long MaxPooledFloatsPerThread = 64L << 20; // 256 MiB
 
     [ThreadStatic] private static Dictionary<int, Stack<float[]>>? t_buckets;

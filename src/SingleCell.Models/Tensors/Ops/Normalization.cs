@@ -161,9 +161,9 @@ public sealed partial class Tensor
             else if (l == 1)
             {
                 // [N, C]: whole rows at a time, accumulated in double (as PyTorch's CPU kernels do).
-                for (int b = 0; b < nb; b++) Widened.Add(xs.Slice(b * c, c), mean);
+                Widened.ColumnSums(xs, default, nb, c, mean);
                 for (int ch = 0; ch < c; ch++) mean[ch] /= count;
-                for (int b = 0; b < nb; b++) Widened.AddSquaredDeviation(xs.Slice(b * c, c), mean, variance);
+                Widened.ColumnSquaredDeviations(xs, mean, nb, c, variance);
                 for (int ch = 0; ch < c; ch++)
                 {
                     variance[ch] /= count;
@@ -206,14 +206,16 @@ public sealed partial class Tensor
         {
             var meanF = new float[c];
             for (int ch = 0; ch < c; ch++) meanF[ch] = (float)mean[ch];
-            for (int b = 0; b < nb; b++)
-            {
-                var h = xhat.AsSpan(b * c, c); var yr = y.AsSpan(b * c, c);
-                TensorPrimitives.Subtract(xs.Slice(b * c, c), meanF, h);
-                TensorPrimitives.Multiply(h, rstd, h);
-                if (ws != null) TensorPrimitives.Multiply(h, ws.AsSpan(0, c), yr); else h.CopyTo(yr);
-                if (bs != null) TensorPrimitives.Add(yr, bs.AsSpan(0, c), yr);
-            }
+            if (ws != null && bs != null) NormalizeRows(xs, meanF, rstd, ws, bs, xhat, y, nb, c);
+            else
+                for (int b = 0; b < nb; b++)
+                {
+                    var h = xhat.AsSpan(b * c, c); var yr = y.AsSpan(b * c, c);
+                    TensorPrimitives.Subtract(xs.Slice(b * c, c), meanF, h);
+                    TensorPrimitives.Multiply(h, rstd, h);
+                    if (ws != null) TensorPrimitives.Multiply(h, ws.AsSpan(0, c), yr); else h.CopyTo(yr);
+                    if (bs != null) TensorPrimitives.Add(yr, bs.AsSpan(0, c), yr);
+                }
         }
         else
         {
@@ -235,18 +237,15 @@ public sealed partial class Tensor
         if (weight != null) inputList.Add(weight);
         if (bias != null) inputList.Add(bias);
         var inputs = inputList.ToArray();
-        if (!NeedsGrad(inputs)) return result;
+        if (!NeedsGrad(inputs)) { Kernels.BufferPool.Return(xhat); return result; }
         return Record(result, "batch_norm", inputs, g =>
         {
             var gs = g.AsReadOnlySpan();
             var sumG = new double[c]; var sumGx = new double[c];
             if (l == 1)
             {
-                for (int b = 0; b < nb; b++)
-                {
-                    Widened.Add(gs.Slice(b * c, c), sumG);
-                    Widened.AddProduct(gs.Slice(b * c, c), xhat.AsSpan(b * c, c), sumGx);
-                }
+                Widened.ColumnSums(gs, default, nb, c, sumG);
+                Widened.ColumnSums(gs, xhat.AsSpan(0, nb * c), nb, c, sumGx);
             }
             else
             {
@@ -268,24 +267,18 @@ public sealed partial class Tensor
                     m1[ch] = training ? (float)(sumG[ch] / count) : 0f;
                     m2[ch] = training ? (float)(sumGx[ch] / count) : 0f;
                 }
-                for (int b = 0; b < nb; b++)
-                {
-                    var d = dx.AsSpan(b * c, c);
-                    TensorPrimitives.Multiply(xhat.AsSpan(b * c, c), m2, d);
-                    if (rw != null)
+                if (rw != null)
+                    for (int b = 0; b < nb; b++)
                     {
                         // Σ over the row's copies of g_j − m1 − x̂·m2, where g (incoming) is already the copies' sum.
+                        var d = dx.AsSpan(b * c, c);
+                        TensorPrimitives.Multiply(xhat.AsSpan(b * c, c), m2, d);
                         TensorPrimitives.Add(d, m1, d);
                         TensorPrimitives.Multiply(d, rw[b], d);
                         TensorPrimitives.Subtract(gs.Slice(b * c, c), d, d);
+                        TensorPrimitives.Multiply(d, k, d);
                     }
-                    else
-                    {
-                        TensorPrimitives.Subtract(gs.Slice(b * c, c), d, d);
-                        TensorPrimitives.Subtract(d, m1, d);
-                    }
-                    TensorPrimitives.Multiply(d, k, d);
-                }
+                else BackwardRows(gs, xhat, m1, m2, k, dx, nb, c);
                 x.AccumulateGradient(dx);
             }
             else if (x._requiresGrad)
@@ -311,55 +304,122 @@ public sealed partial class Tensor
             }
             if (weight != null && weight._requiresGrad) weight.AccumulateGradient(ToFloat(sumGx), weight.Shape, owned: true);
             if (bias != null && bias._requiresGrad) bias.AccumulateGradient(ToFloat(sumG), bias.Shape, owned: true);
+            // x̂ is read by this rule only, and the rule runs once (the graph is freed after backward).
+            Kernels.BufferPool.Return(xhat);
         });
+    }
+
+    /// <summary>
+    /// x̂ = (x − mean) · rstd and y = x̂ · w + b for [N, C] rows in one pass (the same float operations, in
+    /// the same order, as four separate element-wise passes: bitwise the same result).
+    /// </summary>
+    private static void NormalizeRows(ReadOnlySpan<float> xs, float[] mean, float[] rstd, float[] w, float[] bias, float[] xhat, float[] y, int nb, int c)
+    {
+        int vec = Vector512.IsHardwareAccelerated ? c & ~15 : 0;
+        for (int b = 0; b < nb; b++)
+        {
+            int o = b * c, j = 0;
+            for (; j < vec; j += 16)
+            {
+                var h = (Vector512.Create(xs.Slice(o + j, 16)) - Vector512.LoadUnsafe(ref mean[j])) * Vector512.LoadUnsafe(ref rstd[j]);
+                h.StoreUnsafe(ref xhat[o + j]);
+                (h * Vector512.LoadUnsafe(ref w[j]) + Vector512.LoadUnsafe(ref bias[j])).StoreUnsafe(ref y[o + j]);
+            }
+            for (; j < c; j++)
+            {
+                float h = (xs[o + j] - mean[j]) * rstd[j];
+                xhat[o + j] = h;
+                y[o + j] = h * w[j] + bias[j];
+            }
+        }
+    }
+
+    /// <summary>dx = ((g − x̂ · m2) − m1) · k for [N, C] rows in one pass (the same float operations, in the same order, as before).</summary>
+    private static void BackwardRows(ReadOnlySpan<float> gs, float[] xhat, float[] m1, float[] m2, float[] k, float[] dx, int nb, int c)
+    {
+        int vec = Vector512.IsHardwareAccelerated ? c & ~15 : 0;
+        for (int b = 0; b < nb; b++)
+        {
+            int o = b * c, j = 0;
+            for (; j < vec; j += 16)
+            {
+                var d = Vector512.Create(gs.Slice(o + j, 16)) - Vector512.LoadUnsafe(ref xhat[o + j]) * Vector512.LoadUnsafe(ref m2[j]);
+                ((d - Vector512.LoadUnsafe(ref m1[j])) * Vector512.LoadUnsafe(ref k[j])).StoreUnsafe(ref dx[o + j]);
+            }
+            for (; j < c; j++) dx[o + j] = (gs[o + j] - xhat[o + j] * m2[j] - m1[j]) * k[j];
+        }
     }
 
     /// <summary>Row-into-column-sums accumulation in double, vectorised by widening float lanes.</summary>
     private static class Widened
     {
-        /// <summary>acc[j] += x[j].</summary>
-        internal static void Add(ReadOnlySpan<float> x, Span<double> acc)
+        /// <summary>
+        /// acc[j] += Σ_b x[b, j] (or Σ_b x[b, j] · y[b, j] when <paramref name="y"/> is not empty), products and sums
+        /// in double, rows added in order: per column the same additions as adding row after row, so bitwise
+        /// the same sums, but sixteen columns at a time with the accumulators in registers across all rows.
+        /// </summary>
+        internal static void ColumnSums(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int nb, int c, Span<double> acc)
         {
-            int i = 0;
-            if (Vector256.IsHardwareAccelerated)
-                for (; i + 8 <= x.Length; i += 8)
+            bool product = !y.IsEmpty;
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                ref float x0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+                ref float y0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+                for (; j + 16 <= c; j += 16)
                 {
-                    var (lo, hi) = Vector256.Widen(Vector256.Create(x.Slice(i, 8)));
-                    (Vector256.Create((ReadOnlySpan<double>)acc.Slice(i, 4)) + lo).CopyTo(acc.Slice(i, 4));
-                    (Vector256.Create((ReadOnlySpan<double>)acc.Slice(i + 4, 4)) + hi).CopyTo(acc.Slice(i + 4, 4));
+                    var lo = Vector512.Create((ReadOnlySpan<double>)acc.Slice(j, 8));
+                    var hi = Vector512.Create((ReadOnlySpan<double>)acc.Slice(j + 8, 8));
+                    for (int b = 0; b < nb; b++)
+                    {
+                        var (xl, xh) = Vector512.Widen(Vector512.LoadUnsafe(ref x0, (nuint)(b * c + j)));
+                        if (product)
+                        {
+                            var (yl, yh) = Vector512.Widen(Vector512.LoadUnsafe(ref y0, (nuint)(b * c + j)));
+                            lo += xl * yl; hi += xh * yh;
+                        }
+                        else { lo += xl; hi += xh; }
+                    }
+                    lo.CopyTo(acc.Slice(j, 8)); hi.CopyTo(acc.Slice(j + 8, 8));
                 }
-            for (; i < x.Length; i++) acc[i] += x[i];
+            }
+            for (; j < c; j++)
+            {
+                double s = acc[j];
+                if (product) for (int b = 0; b < nb; b++) s += x[b * c + j] * (double)y[b * c + j];
+                else for (int b = 0; b < nb; b++) s += x[b * c + j];
+                acc[j] = s;
+            }
         }
 
-        /// <summary>acc[j] += a[j] · b[j], the product in double.</summary>
-        internal static void AddProduct(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<double> acc)
+        /// <summary>acc[j] += Σ_b (x[b, j] − mean[j])² in double, rows in order (bitwise as adding row after row).</summary>
+        internal static void ColumnSquaredDeviations(ReadOnlySpan<float> x, ReadOnlySpan<double> mean, int nb, int c, Span<double> acc)
         {
-            int i = 0;
-            if (Vector256.IsHardwareAccelerated)
-                for (; i + 8 <= a.Length; i += 8)
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                ref float x0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+                for (; j + 16 <= c; j += 16)
                 {
-                    var (alo, ahi) = Vector256.Widen(Vector256.Create(a.Slice(i, 8)));
-                    var (blo, bhi) = Vector256.Widen(Vector256.Create(b.Slice(i, 8)));
-                    (Vector256.Create((ReadOnlySpan<double>)acc.Slice(i, 4)) + alo * blo).CopyTo(acc.Slice(i, 4));
-                    (Vector256.Create((ReadOnlySpan<double>)acc.Slice(i + 4, 4)) + ahi * bhi).CopyTo(acc.Slice(i + 4, 4));
+                    var lo = Vector512.Create((ReadOnlySpan<double>)acc.Slice(j, 8));
+                    var hi = Vector512.Create((ReadOnlySpan<double>)acc.Slice(j + 8, 8));
+                    var ml = Vector512.Create(mean.Slice(j, 8));
+                    var mh = Vector512.Create(mean.Slice(j + 8, 8));
+                    for (int b = 0; b < nb; b++)
+                    {
+                        var (xl, xh) = Vector512.Widen(Vector512.LoadUnsafe(ref x0, (nuint)(b * c + j)));
+                        xl -= ml; xh -= mh;
+                        lo += xl * xl; hi += xh * xh;
+                    }
+                    lo.CopyTo(acc.Slice(j, 8)); hi.CopyTo(acc.Slice(j + 8, 8));
                 }
-            for (; i < a.Length; i++) acc[i] += a[i] * (double)b[i];
-        }
-
-        /// <summary>acc[j] += (x[j] − mean[j])², in double.</summary>
-        internal static void AddSquaredDeviation(ReadOnlySpan<float> x, ReadOnlySpan<double> mean, Span<double> acc)
-        {
-            int i = 0;
-            if (Vector256.IsHardwareAccelerated)
-                for (; i + 8 <= x.Length; i += 8)
-                {
-                    var (lo, hi) = Vector256.Widen(Vector256.Create(x.Slice(i, 8)));
-                    lo -= Vector256.Create(mean.Slice(i, 4));
-                    hi -= Vector256.Create(mean.Slice(i + 4, 4));
-                    (Vector256.Create((ReadOnlySpan<double>)acc.Slice(i, 4)) + lo * lo).CopyTo(acc.Slice(i, 4));
-                    (Vector256.Create((ReadOnlySpan<double>)acc.Slice(i + 4, 4)) + hi * hi).CopyTo(acc.Slice(i + 4, 4));
-                }
-            for (; i < x.Length; i++) { double d = x[i] - mean[i]; acc[i] += d * d; }
+            }
+            for (; j < c; j++)
+            {
+                double s = acc[j];
+                for (int b = 0; b < nb; b++) { double d = x[b * c + j] - mean[j]; s += d * d; }
+                acc[j] = s;
+            }
         }
     }
 
