@@ -17,7 +17,7 @@ internal sealed record Options
           --simulate            hierarchical Balding–Nichols data (--sim-snps N, --sim-per-pop N, --sim-fst-pop F)
           --folds K             folds to run (default 5; the split always has 5 folds, seed 23)
           --embedding LIST      histogram,random,raw,snp2vec, all, or none (baselines only; default histogram)
-          --gamma LIST          reconstruction weights, e.g. 0,20 (default 0: none)
+          --gamma LIST          reconstruction weights, e.g. 0,20 (default 0: none); each applies to the basic baseline too
           --baselines LIST      basic,pca or none (default basic,pca)
           --epochs N            epoch limit (default 200); --patience N (default 50); --lr X (default 1e-3)
           --paper-schedule      lr 3e-5, 3,000 epochs, patience 500 (the paper's)

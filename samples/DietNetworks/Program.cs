@@ -49,7 +49,8 @@ var trainer = DietNetworkModel.DefaultTrainerOptions with { LearningRate = o.Lea
 var configs = new List<(string Key, DietNetworkOptions? Diet)>();
 foreach (var g in o.Gammas)
     foreach (var e in o.Embeddings) configs.Add((Key(e, g), new DietNetworkOptions { Embedding = e, Gamma = g, Seed = o.Seed, Snp2VecEpochs = o.Snp2VecEpochs }));
-if (o.Basic) configs.Add(("basic", new DietNetworkOptions { Embedding = DietEmbedding.None, Seed = o.Seed }));
+if (o.Basic)
+    foreach (var g in o.Gammas) configs.Add((g > 0 ? "basic+rec" : "basic", new DietNetworkOptions { Embedding = DietEmbedding.None, Gamma = g, Seed = o.Seed }));
 if (o.PcaBaseline) configs.Add(("pca_logreg", null));
 
 var results = new List<Result>();
@@ -61,6 +62,8 @@ console.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new Pro
             var task = ctx.AddTask($"{key,-14}", maxValue: o.Folds);
             var errors = new List<double>();
             long parameters = 0;
+            int epochs = 0;
+            double setup = 0, epochSeconds = 0;
             var clock = Stopwatch.StartNew();
             for (int f = 0; f < o.Folds; f++)
             {
@@ -73,10 +76,14 @@ console.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new Pro
                 }
                 else
                 {
+                    var setupClock = Stopwatch.StartNew();
                     var model = DietNetworkModel.Create(genotypes, snps, classes, labels, split, diet);
+                    setup += setupClock.Elapsed.TotalSeconds;
                     parameters = model.ParameterCount;
                     double fold0 = f;
-                    model.Fit(trainer, new Progress<TrainingProgress>(p => { if (p.EndOfEpoch) task.Value = fold0 + (p.Epoch + 1.0) / o.Epochs; }));
+                    var history = model.Fit(trainer, new Progress<TrainingProgress>(p => { if (p.EndOfEpoch) task.Value = fold0 + (p.Epoch + 1.0) / o.Epochs; }));
+                    epochs += history.Epochs;
+                    epochSeconds += history.SecondsPerEpoch.Sum();
                     predicted = model.PredictTestClasses();
                 }
                 var truth = split.Test.Select(r => labels[r]).ToArray();
@@ -84,7 +91,7 @@ console.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new Pro
                 if (o.Out != null) Write(o.Out, key, f, split.Test, truth, predicted, samples, classes);
                 task.Value = f + 1;
             }
-            results.Add(new Result(key, errors, parameters, clock.Elapsed.TotalSeconds));
+            results.Add(new Result(key, errors, parameters, clock.Elapsed.TotalSeconds, epochs, setup, epochSeconds));
         }
     });
 
@@ -92,10 +99,12 @@ if (o.Json)
 {
     var root = new JsonObject { ["configs"] = new JsonObject(), ["baselines"] = new JsonObject() };
     foreach (var r in results)
-        root[r.Key is "basic" or "pca_logreg" ? "baselines" : "configs"]![r.Key] = new JsonObject
+        root[r.Key is "basic" or "basic+rec" or "pca_logreg" ? "baselines" : "configs"]![r.Key] = new JsonObject
         {
             ["error_mean"] = r.Mean, ["error_sd"] = r.Sd, ["per_fold"] = new JsonArray(r.Errors.Select(e => (JsonNode)e).ToArray()),
             ["free_params"] = r.Parameters, ["seconds"] = Math.Round(r.Seconds, 2),
+            ["epochs"] = r.Epochs, ["setup_seconds"] = Math.Round(r.SetupSeconds, 2),
+            ["seconds_per_epoch"] = r.Epochs == 0 ? null : Math.Round(r.EpochSeconds / r.Epochs, 4),
         };
     Console.WriteLine(root.ToJsonString());
     return 0;
@@ -132,7 +141,9 @@ static void Write(string dir, string key, int fold, int[] rows, int[] truth, int
     File.WriteAllText(Path.Combine(dir, $"{key}_fold{fold + 1}_confusion.csv"), c.ToString());
 }
 
-internal sealed record Result(string Key, List<double> Errors, long Parameters, double Seconds)
+// Setup is DietNetworkModel.Create (standardisation, embedding, SNP2Vec training); epoch seconds are the
+// trainer's own per-epoch clock (training steps and validation).
+internal sealed record Result(string Key, List<double> Errors, long Parameters, double Seconds, int Epochs, double SetupSeconds, double EpochSeconds)
 {
     public double Mean => Errors.Average();
 
