@@ -20,7 +20,7 @@ internal sealed record Options
             .Option("--sim-fst-pop", "F", "F_ST between populations of a super-population, from 0 to 1", "0.01")
             .Option("--folds", "K", "folds to run, 1–5 (the split always has 5 folds, seed 23)", "5")
             .Option("--embedding", "LIST", "comma-separated histogram, random, raw, snp2vec; or all; or none (baselines only)", "histogram")
-            .Option("--gamma", "LIST", "reconstruction weights, comma-separated, each ≥ 0 (0: no reconstruction)", "0")
+            .Option("--gamma", "LIST", "reconstruction weights, comma-separated, each ≥ 0 (0: no reconstruction); each applies to the basic baseline too", "0")
             .Option("--baselines", "LIST", "comma-separated basic, pca; or none", "basic,pca")
             .Option("--epochs", "N", "epoch limit, ≥ 1", "200 (--paper-schedule: 3000)")
             .Option("--patience", "N", "early-stopping patience in epochs, ≥ 1", "50")

@@ -45,7 +45,8 @@ static int Run(Options o)
     var configs = new List<(string Key, DietNetworkOptions? Diet)>();
     foreach (var g in o.Gammas)
         foreach (var e in o.Embeddings) configs.Add((Key(e, g), new DietNetworkOptions { Embedding = e, Gamma = g, Seed = o.Seed, Snp2VecEpochs = o.Snp2VecEpochs }));
-    if (o.Basic) configs.Add(("basic", new DietNetworkOptions { Embedding = DietEmbedding.None, Seed = o.Seed }));
+    if (o.Basic)
+        foreach (var g in o.Gammas) configs.Add((g > 0 ? "basic+rec" : "basic", new DietNetworkOptions { Embedding = DietEmbedding.None, Gamma = g, Seed = o.Seed }));
     if (o.PcaBaseline) configs.Add(("pca_logreg", null));
 
     var results = SampleProgress.Run(add =>
@@ -56,6 +57,8 @@ static int Run(Options o)
             var bar = add($"{key,-14}", o.Folds);
             var errors = new List<double>();
             long parameters = 0;
+            int epochs = 0;
+            double setup = 0, epochSeconds = 0;
             var clock = Stopwatch.StartNew();
             for (int f = 0; f < o.Folds; f++)
             {
@@ -69,10 +72,14 @@ static int Run(Options o)
                 }
                 else
                 {
+                    var setupClock = Stopwatch.StartNew();
                     var model = DietNetworkModel.Create(genotypes, snps, classes, labels, split, diet);
+                    setup += setupClock.Elapsed.TotalSeconds;
                     parameters = model.ParameterCount;
                     double fold0 = f;
                     var history = model.Fit(trainer, SampleProgress.Sync<TrainingProgress>(p => { if (p.EndOfEpoch) bar.Set(fold0 + (p.Epoch + 1.0) / o.Epochs); }), SampleApp.Cancellation);
+                    epochs += history.Epochs;
+                    epochSeconds += history.SecondsPerEpoch.Sum();
                     predicted = model.PredictTestClasses();
                     if (output != null && f == 0) WriteHistory(output, key, history);
                 }
@@ -82,7 +89,7 @@ static int Run(Options o)
                 bar.Set(f + 1);
             }
             bar.Done();
-            list.Add(new Result(key, errors, parameters, clock.Elapsed.TotalSeconds));
+            list.Add(new Result(key, errors, parameters, clock.Elapsed.TotalSeconds, epochs, setup, epochSeconds));
         }
         return list;
     });
@@ -100,10 +107,12 @@ static int Run(Options o)
     {
         var root = new JsonObject { ["configs"] = new JsonObject(), ["baselines"] = new JsonObject() };
         foreach (var r in results)
-            root[r.Key is "basic" or "pca_logreg" ? "baselines" : "configs"]![r.Key] = new JsonObject
+            root[r.Key is "basic" or "basic+rec" or "pca_logreg" ? "baselines" : "configs"]![r.Key] = new JsonObject
             {
                 ["error_mean"] = r.Mean, ["error_sd"] = r.Sd, ["per_fold"] = new JsonArray(r.Errors.Select(e => (JsonNode)e).ToArray()),
                 ["free_params"] = r.Parameters, ["seconds"] = Math.Round(r.Seconds, 2),
+                ["epochs"] = r.Epochs, ["setup_seconds"] = Math.Round(r.SetupSeconds, 2),
+                ["seconds_per_epoch"] = r.Epochs == 0 ? null : Math.Round(r.EpochSeconds / r.Epochs, 4),
             };
         Console.WriteLine(root.ToJsonString());
         return 0;
@@ -150,7 +159,9 @@ static void Write(OutputFolder output, string key, int fold, int[] rows, int[] t
     File.WriteAllText(output.Wrote($"{name}_fold{fold + 1}_confusion.csv", $"{key}, fold {fold + 1}: confusion matrix (rows true, columns predicted)"), c.ToString());
 }
 
-internal sealed record Result(string Key, List<double> Errors, long Parameters, double Seconds)
+// Setup is DietNetworkModel.Create (standardisation, embedding, SNP2Vec training); epoch seconds are the
+// trainer's own per-epoch clock (training steps and validation).
+internal sealed record Result(string Key, List<double> Errors, long Parameters, double Seconds, int Epochs, double SetupSeconds, double EpochSeconds)
 {
     public double Mean => Errors.Average();
 

@@ -27,12 +27,21 @@ internal sealed class DietTrainingPlan(DietNetworkModule module, GenotypeMatrix 
 
     public override MonitoredMetric Monitor { get; } = new("accuracy_validation", Minimize: false);
 
+    // One standardised-batch buffer per batch length, reused step after step: a batch tensor lives only
+    // until its step's backward pass (or its evaluation) ends, and steps never overlap. A fresh 128 × M
+    // array per step cost more in page faults (the large-object heap hands back zeroed pages) than the
+    // standardisation itself.
+    private readonly Dictionary<int, float[]> _batchBuffers = [];
+
     public override LossOutput Loss(ReadOnlySpan<int> batch, LossContext context)
     {
         var ids = new int[batch.Length];
         var y = new int[batch.Length];
         for (int i = 0; i < ids.Length; i++) { ids[i] = rows[batch[i]]; y[i] = labels[ids[i]]; }
-        return module.Loss(StandardizedBatch(module, genotypes, ids), y);
+        int size = batch.Length * genotypes.Snps;
+        if (!_batchBuffers.TryGetValue(size, out var buffer)) _batchBuffers[size] = buffer = new float[size];
+        Standardization.Apply(genotypes, ids, module.InputMean.AsReadOnlySpan(), module.InputScale.AsReadOnlySpan(), buffer);
+        return module.Loss(Tensor.FromArray(buffer, batch.Length, genotypes.Snps), y);
     }
 
     public override void AfterStep()

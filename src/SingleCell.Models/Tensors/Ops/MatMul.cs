@@ -60,7 +60,8 @@ public sealed partial class Tensor
             if (a._requiresGrad)
             {
                 // C = op(A)·op(B). If !tA: dA = dC·op(B)ᵀ (m×k). If tA: dA = op(B)·dCᵀ (k×m).
-                var da = new float[a.Size];
+                // Every path below overwrites the whole buffer (k = 0 clears it), so a pooled one will do.
+                var da = NewBuffer(a.Size);
                 if (!transposeA)
                     Product(batch, false, !transposeB, m, k, n, gd, n, sC, b._data, ldb, sB, da, k, sA, accumulateBroadcast: sA == 0);
                 else
@@ -70,7 +71,7 @@ public sealed partial class Tensor
             if (b._requiresGrad)
             {
                 // If !tB: dB = op(A)ᵀ·dC (k×n). If tB: dB = dCᵀ·op(A) (n×k).
-                var db = new float[b.Size];
+                var db = NewBuffer(b.Size);
                 if (!transposeB)
                     Product(batch, !transposeA, false, k, n, m, a._data, lda, sA, gd, n, sC, db, n, sB, accumulateBroadcast: sB == 0);
                 else
