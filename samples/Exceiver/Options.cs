@@ -10,6 +10,7 @@ internal sealed record Options
     public required string Kang { get; init; }
     public int Epochs { get; init; } = 30;
     public int FineTuneEpochs { get; init; } = 15;
+    public double FineTuneMseWeight { get; init; }
     public int Layers { get; init; } = 1;
     public int BatchSize { get; init; } = 64;
     public KeyPadding Mask { get; init; } = KeyPadding.Exclude;
@@ -38,6 +39,7 @@ internal sealed record Options
         .Option("--kang", "FILE", "the Kang 2018 h5ad of the transfer tasks", "../shared/data/h5ad/kang2018_valid_anndata06.h5ad")
         .Option("--epochs", "N", "maximum pretraining epochs, ≥ 1 (early stopping, patience 10)", "30")
         .Option("--finetune-epochs", "N", "maximum epochs of fine-tuning and of the from-scratch classifier (Adam 1e-3, 50 warm-up steps), ≥ 1", "15")
+        .Option("--finetune-mse-weight", "λ", "weight of the masked-value MSE in the downstream loss λ·MSE + CE (the spec's classifier: 1); 0 trains on the classification alone, early-stopped on the validation cross-entropy", "0")
         .Option("--layers", "N", "self-attention layers, ≥ 0 (the released model has 8)", "1")
         .Option("--batch", "N", "batch size, ≥ 2", "64")
         .Option("--mask", "MODE", "key padding of zero-count genes: exclude or additive (the reference code)", "exclude")
@@ -62,6 +64,7 @@ internal sealed record Options
     {
         // The flags first (a typo is named even when the data is elsewhere), then the files, then --out.
         int epochs = a.Int("--epochs", 30, min: 1), fineTune = a.Int("--finetune-epochs", 15, min: 1);
+        double fineTuneMse = a.Double("--finetune-mse-weight", 0, min: 0);
         int layers = a.Int("--layers", 1, min: 0, max: 64), batch = a.Int("--batch", 64, min: 2);
         var mask = a.Choice("--mask", "exclude", "exclude", "additive") == "additive" ? KeyPadding.Additive : KeyPadding.Exclude;
         ulong seed = a.ULong("--seed", 2299);
@@ -85,6 +88,7 @@ internal sealed record Options
             Kang = kang,
             Epochs = epochs,
             FineTuneEpochs = fineTune,
+            FineTuneMseWeight = fineTuneMse,
             Layers = layers,
             BatchSize = batch,
             Mask = mask,

@@ -33,6 +33,7 @@ static int Run(Options o)
     SampleApp.Cancellation.ThrowIfCancellationRequested();
     var val = history.Series("mse_validation");
     var baseline = history.Series("mse_gene_mean_validation");
+    var detectedBaseline = history.Series("mse_detected_mean_validation");
     int best = history.BestEpoch ?? (val.Count - 1);
     double secondsPerEpoch = history.SecondsPerEpoch.Count > 0 ? history.SecondsPerEpoch.Average() : seconds / Math.Max(1, history.Epochs);
     SampleProgress.Info($"n_mask = {model.MaskCount}; {model.ExcludedCells.Count} cells left out (< 2·n_mask detected genes); {history.Epochs} epochs ({history.StopReason}), {secondsPerEpoch:F2} s/epoch.");
@@ -44,6 +45,7 @@ static int Run(Options o)
         {
             ["val_mse"] = val.Count > 0 ? val[best] : null,
             ["val_mse_gene_mean"] = baseline.Count > 0 ? baseline[best] : null,
+            ["val_mse_detected_mean"] = detectedBaseline.Count > 0 ? detectedBaseline[best] : null,
             ["epochs"] = history.Epochs,
             ["best_epoch"] = best,
             ["seconds_per_epoch"] = secondsPerEpoch,
@@ -66,9 +68,10 @@ static int Run(Options o)
             transfer[task] = new JsonObject
             {
                 ["exceiver_frozen"] = r.Frozen, ["exceiver_finetuned"] = r.FineTuned, ["scratch"] = r.Scratch, ["pca_logreg"] = r.Pca,
+                ["exceiver_frozen_mean"] = r.FrozenMean, ["exceiver_untrained_frozen"] = r.Untrained, ["pca_detection_logreg"] = r.PcaDetection,
             };
             if (!o.Json)
-                AnsiConsole.MarkupLine(Markup.Escape($"{task}: frozen {r.Frozen:F3}, fine-tuned {r.FineTuned:F3}, from scratch {r.Scratch:F3}, PCA(50)+logreg {r.Pca:F3}"));
+                AnsiConsole.MarkupLine(Markup.Escape($"{task}: frozen {r.Frozen:F3} (mean-pooled {r.FrozenMean:F3}, untrained encoder {r.Untrained:F3}), fine-tuned {r.FineTuned:F3}, from scratch {r.Scratch:F3}, PCA(50)+logreg {r.Pca:F3}, PCA(50) of detection+logreg {r.PcaDetection:F3}"));
         }
         result["transfer"] = transfer;
     }
@@ -79,9 +82,9 @@ static int Run(Options o)
 
 static void PrintCurve(TrainingHistory h)
 {
-    var table = new Table().Title("Pretraining: masked-value MSE (standardised units)").AddColumns("epoch", "train", "validation", "gene-mean baseline (val)");
-    var tr = h.Series("mse_train"); var va = h.Series("mse_validation"); var bl = h.Series("mse_gene_mean_validation");
+    var table = new Table().Title("Pretraining: masked-value MSE (standardised units)").AddColumns("epoch", "train", "validation", "gene-mean baseline (val)", "detected-mean baseline (val)");
+    var tr = h.Series("mse_train"); var va = h.Series("mse_validation"); var bl = h.Series("mse_gene_mean_validation"); var dm = h.Series("mse_detected_mean_validation");
     string F(IReadOnlyList<double> s, int i) => i < s.Count ? s[i].ToString("F4", CultureInfo.InvariantCulture) : "–";
-    for (int e = 0; e < h.Epochs; e++) table.AddRow((e + 1).ToString(CultureInfo.InvariantCulture), F(tr, e), F(va, e), F(bl, e));
+    for (int e = 0; e < h.Epochs; e++) table.AddRow((e + 1).ToString(CultureInfo.InvariantCulture), F(tr, e), F(va, e), F(bl, e), F(dm, e));
     AnsiConsole.Write(table);
 }

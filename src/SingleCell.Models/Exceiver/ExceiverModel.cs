@@ -126,8 +126,12 @@ public sealed partial class ExceiverModel : Model<ExceiverOptions>, IModel<Excei
     /// <param name="pretrained">A pretrained (or classifier) model.</param>
     /// <param name="data">The labelled data to fine-tune on (genes matched by name).</param>
     /// <param name="labelKey">The obs column of the classes.</param>
+    /// <param name="maskedValueWeight">
+    /// λ in the loss λ·MSE + CE (<see cref="ExceiverOptions.MaskedValueWeight"/>); null keeps the pretrained model's (1 by default, the spec's sum).
+    /// </param>
     /// <exception cref="DataSchemaException">The data does not fit the vocabulary or lacks the column.</exception>
-    public static ExceiverModel FineTune(ExceiverModel pretrained, AnnData data, string labelKey)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maskedValueWeight"/> is negative or not finite.</exception>
+    public static ExceiverModel FineTune(ExceiverModel pretrained, AnnData data, string labelKey, double? maskedValueWeight = null)
     {
         ArgumentNullException.ThrowIfNull(pretrained);
         ArgumentNullException.ThrowIfNull(data);
@@ -137,7 +141,9 @@ public sealed partial class ExceiverModel : Model<ExceiverOptions>, IModel<Excei
         for (int i = 0; i < col.Length; i++) present.Add(col.GetString(i));
         var schema = new DataSchema(pretrained.Setup.Layer, MatrixValues.NonNegative, pretrained.Schema.Genes.ToArray(),
             [new CategoricalField(labelKey, present.ToArray())], []);
-        var module = new ExceiverModule(schema.GeneCount, present.Count, pretrained.Options);
+        var options = maskedValueWeight is double w ? pretrained.Options with { MaskedValueWeight = w } : pretrained.Options;
+        options.Validate();
+        var module = new ExceiverModule(schema.GeneCount, present.Count, options);
         // Copy every shared tensor; the embedding keeps its rows 0 … G (the class token row G+1 is new).
         var source = pretrained.Module.StateDict();
         foreach (var kv in module.StateDict())
@@ -148,7 +154,7 @@ public sealed partial class ExceiverModel : Model<ExceiverOptions>, IModel<Excei
             if (s.Length == dst.Length) s.CopyTo(dst);
             else if (kv.Key == "gene_embedding.weight" && s.Length < dst.Length) s.CopyTo(dst);
         }
-        var model = new ExceiverModel(pretrained.Options, module, schema, pretrained.Setup with { LabelKey = labelKey }, null) { Logger = pretrained.Logger };
+        var model = new ExceiverModel(options, module, schema, pretrained.Setup with { LabelKey = labelKey }, null) { Logger = pretrained.Logger };
         model.Attach([data]);
         return model;
     }
@@ -213,16 +219,7 @@ public sealed partial class ExceiverModel : Model<ExceiverOptions>, IModel<Excei
         var (trainPos, validationPos) = Trainer.Split(cells.Length, o.TrainSize ?? 0.7, o.Seed);
         var train = trainPos.Select(i => cells[i]).ToArray();
         var validation = validationPos.Select(i => cells[i]).ToArray();
-        if (Module.MaskCount == 0)
-        {
-            var (mean, scale) = ExceiverPreprocessing.FitScaler(data.Matrix, train);
-            mean.CopyTo(Module.ScalerMean.Span);
-            scale.CopyTo(Module.ScalerScale.Span);
-            int nMask = ExceiverPreprocessing.MaskCount(data.Matrix, train, Options.MaskFraction);
-            if (nMask < 1)
-                throw new InvalidOperationException($"Exceiver: the training cells' median detected-gene count gives n_mask = {nMask}; at least one gene must be masked.");
-            Module.MaskCount = nMask;
-        }
+        if (Module.MaskCount == 0) FitPreprocessing(data, train);
         int minGenes = 2 * Module.MaskCount;
         bool Keep(int cell) => data.Matrix.RowIndices(cell).Length >= minGenes;
         var excluded = cells.Where(c => !Keep(c)).ToArray();
@@ -236,8 +233,32 @@ public sealed partial class ExceiverModel : Model<ExceiverOptions>, IModel<Excei
         var trainItems = Enumerable.Range(0, keptTrain.Length).ToArray();
         var validationItems = Enumerable.Range(keptTrain.Length, keptValidation.Length).ToArray();
         int[]? labels = Setup.LabelKey != null ? data.Codes(Setup.LabelKey) : null;
-        var plan = new ExceiverTrainingPlan(Module, data.Matrix, items, labels, Options.ValidationScaler ? validationItems : null);
+        var plan = new ExceiverTrainingPlan(Module, data.Matrix, items, labels, Options.ValidationScaler ? validationItems : null, trainItems);
         return Train(plan, trainer, (trainItems, validationItems), progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Fits the scaler and n_mask on <paramref name="cells"/> of the training data without training, as the first
+    /// <c>Fit</c> does on its training split (e.g. to embed cells with an untrained encoder as a control).
+    /// Does nothing when they are already fitted.
+    /// </summary>
+    /// <param name="cells">Rows of the training data; null for all.</param>
+    /// <exception cref="InvalidOperationException">The model was loaded without data, or the cells' median detected-gene count gives n_mask = 0.</exception>
+    public void FitPreprocessing(int[]? cells = null)
+    {
+        var data = RequireTrainingData();
+        if (Module.MaskCount == 0) FitPreprocessing(data, cells ?? Enumerable.Range(0, data.CellCount).ToArray());
+    }
+
+    private void FitPreprocessing(AlignedData data, int[] train)
+    {
+        var (mean, scale) = ExceiverPreprocessing.FitScaler(data.Matrix, train);
+        int nMask = ExceiverPreprocessing.MaskCount(data.Matrix, train, Options.MaskFraction);
+        if (nMask < 1)
+            throw new InvalidOperationException($"Exceiver: the training cells' median detected-gene count gives n_mask = {nMask}; at least one gene must be masked.");
+        mean.CopyTo(Module.ScalerMean.Span);
+        scale.CopyTo(Module.ScalerScale.Span);
+        Module.MaskCount = nMask;
     }
 
     /// <summary>Loads a model saved by <see cref="IModel.Save"/>, without data (queries take data).</summary>

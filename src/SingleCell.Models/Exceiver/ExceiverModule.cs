@@ -130,7 +130,7 @@ internal sealed class ExceiverModule : Module
     /// <summary>
     /// The loss of a masked batch: MSE of the masked genes' predictions (<c>mse</c>), plus, with class
     /// labels, the cross-entropy of the class token (<c>cross_entropy</c>, unweighted sum as §2.6) and
-    /// the batch accuracy (<c>accuracy</c>); <c>mse_gene_mean</c> records the MSE of predicting each
+    /// the batch accuracy (<c>accuracy</c>), the total being λ·MSE + CE (<see cref="ExceiverOptions.MaskedValueWeight"/>); <c>mse_gene_mean</c> records the MSE of predicting each
     /// gene's training mean for the same masked genes (the baseline the model must beat).
     /// </summary>
     internal LossOutput Loss(ExceiverBatch batch, int[]? labels)
@@ -157,6 +157,8 @@ internal sealed class ExceiverModule : Module
         }
         terms["cross_entropy"] = ce.Item();
         terms["accuracy"] = (double)correct / labels.Length;
-        return new LossOutput(mse + ce, terms);
+        double lambda = Options.MaskedValueWeight;
+        var total = lambda == 1 ? mse + ce : lambda == 0 ? ce : mse * (float)lambda + ce;
+        return new LossOutput(total, terms);
     }
 }

@@ -71,6 +71,23 @@ public class ExceiverDataTests
     }
 
     [Test]
+    public void Detected_mean_baseline_averages_each_genes_detected_values_over_the_training_cells()
+    {
+        // 4 cells × 3 genes; gene 2 is never detected among the training rows {0, 1, 2}; row 3 is not a training row.
+        var values = CellMatrix.FromDense([
+            1f, 0f, 0f,
+            3f, 2f, 0f,
+            0f, 4f, 0f,
+            9f, 9f, 9f], 4, 3);
+        float[] mean = [0.5f, 1f, 0f], scale = [2f, 1f, 1f];
+        var dm = ExceiverTrainingPlan.DetectedMeans(values, [0, 1, 2], mean, scale, clip: 2.5f);
+        // gene 0: ((1 − 0.5)/2 + 1 + (3 − 0.5)/2 + 1) / 2 = (1.25 + 2.25) / 2 = 1.75
+        // gene 1: (min((2 − 1)/1, 2.5) + 1 + min((4 − 1)/1, 2.5) + 1) / 2 = (2 + 3.5) / 2 = 2.75 (the second clipped)
+        // gene 2: never detected → 1, the gene's overall mean in standardised units
+        Assert.That(dm, Is.EqualTo(new[] { 1.75f, 2.75f, 1f }).Within(1e-6f));
+    }
+
+    [Test]
     public void Scaler_fits_population_moments_and_round_trips()
     {
         var m = CellMatrix.FromDense([1, 0, 2, 3, 0, 0, 5, 1, 4], 3, 3);
