@@ -11,12 +11,15 @@ internal sealed class Options
                               [--budgets 100,200,...] [--rounds R] [--epochs E] [--graph-noise 0,0.1,...]
                               [--noise-kind rewire|drop] [--genes P,R] [--cells N] [--out DIR] [--data DIR] [--json]
           --dataset   sim: a simulated screen on the human GO network (default); norman: the norman19 cells of
-                      ../shared/data/perturbation/norman2019_mcfaline2023_devel.h5ad; or an .h5ad with obs 'condition'.
+                      ../shared/data/perturbation/norman2019_mcfaline2023_devel.h5ad; papalexi: Papalexi 2021 low-MOI
+                      (../shared/data/perturbation/papalexi2021_lowmoi, dominant guide, --cells per knockout, default 200);
+                      or an .h5ad with obs 'condition'.
           --small     a quick setting (400 perturbable genes, budgets 20,40,60,80, 3 seeds): minutes on 2 cores.
           --methods   any of random,coreset,badge,bald,batchbald,lcmd,typiclust,iterpert (active learning) and
                       graphreach,facility,logdet,degree,oneshot-random (one-shot); default all.
           --budgets   the budget schedule (first = initial set); --rounds R with --budgets unset: 100 + 100 r.
-          --out       results.csv (resumable: rerun to continue) and summary.md; default ./selection-study.
+          --out       results.csv (resumable: rerun to continue), summary.md, error_vs_budget.png/.svg and
+                      stability.png/.svg (one pair per graph-noise level); default ./selection-study.
           --json      print {"methods": {...}, "config": {...}} to stdout.
         example: SelectionStudy --small --out study-small --json
         --predictor ridge|gears  the model retrained at every budget: the fast graph-ridge stand-in (default) or GEARS

@@ -2,8 +2,8 @@
 //
 //   dotnet run -c Release --project samples/SelectionStudy -- --small --out study-small --json
 //
-// The predictor in the loop is the built-in graph-ridge stand-in (SingleCell.Models.Selection.Study.GraphRidgePredictor),
-// not GEARS; GraphReach is our reconstruction (docs/models/selection.md).
+// The predictor in the loop is the graph-ridge stand-in (SingleCell.Models.Selection.Study.GraphRidgePredictor) by
+// default, or GEARS with --predictor gears; GraphReach is our reconstruction (docs/models/selection.md).
 using System.Diagnostics;
 using SelectionStudySample;
 using SingleCell.Models.Selection.Study;
@@ -42,8 +42,9 @@ try
     var records = study.Run(csv, progress, cts.Token);
     var summary = StudySummary.Summarize(records);
     double seconds = clock.Elapsed.TotalSeconds;
-    File.WriteAllText(Path.Combine(options.Out, "summary.md"), Report.Markdown(summary, setup, study, seconds));
-    status.WriteLine($"wrote {csv} and {Path.Combine(options.Out, "summary.md")} ({seconds:F0} s)");
+    var plots = StudyPlots.Write(summary, options.Out, setup.PredictorName);
+    File.WriteAllText(Path.Combine(options.Out, "summary.md"), Report.Markdown(summary, setup, study, seconds, plots.Select(Path.GetFileName).ToArray()!));
+    status.WriteLine($"wrote {csv}, {Path.Combine(options.Out, "summary.md")} and {plots.Count} plot files ({seconds:F0} s)");
     if (options.Json) Console.WriteLine(Report.Json(summary, setup, seconds));
     return 0;
 }

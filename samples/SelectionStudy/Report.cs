@@ -13,13 +13,19 @@ internal static class Report
 
     private static string Key(MethodSummary m) => m.GraphNoise == 0 ? m.Method : $"{m.Method}@noise{m.GraphNoise.ToString(CultureInfo.InvariantCulture)}";
 
-    public static string Markdown(IReadOnlyList<MethodSummary> summary, StudySetup setup, SelectionStudy study, double seconds)
+    public static string Markdown(IReadOnlyList<MethodSummary> summary, StudySetup setup, SelectionStudy study, double seconds, IReadOnlyList<string>? plots = null)
     {
         var sb = new StringBuilder();
         sb.AppendLine("# Selection study");
         sb.AppendLine();
         sb.AppendLine($"Data: {setup.Description}. Pool {study.Pool.Count}, test {study.TestPerturbations.Count} perturbations. Predictor: {setup.PredictorName}.");
-        sb.AppendLine($"Budgets {string.Join(", ", setup.Study.Schedule)}; seeds {string.Join(", ", setup.Study.Seeds)}; run time {seconds:F0} s.");
+        sb.AppendLine($"Budgets {string.Join(", ", setup.Study.Schedule)}; seeds {string.Join(", ", setup.Study.Seeds)}; epochs {setup.Study.Epochs}; " +
+            $"methods {string.Join(", ", setup.Study.Methods)}; run time {seconds:F0} s (this invocation; a resumed run counts only its own part).");
+        foreach (var png in (plots ?? []).Where(p => p.EndsWith(".png", StringComparison.Ordinal)))
+        {
+            sb.AppendLine();
+            sb.AppendLine($"![{Path.GetFileNameWithoutExtension(png)}]({png})");
+        }
         foreach (var noise in summary.GroupBy(m => m.GraphNoise))
         {
             var budgets = noise.First().Budgets.Select(b => b.Budget).ToArray();
