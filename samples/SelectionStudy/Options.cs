@@ -14,7 +14,9 @@ internal sealed class Options
                       ../shared/data/perturbation/norman2019_mcfaline2023_devel.h5ad; papalexi: Papalexi 2021 low-MOI
                       (../shared/data/perturbation/papalexi2021_lowmoi, dominant guide, --cells per knockout, default 200);
                       or an .h5ad with obs 'condition'.
-          --small     a quick setting (400 perturbable genes, budgets 20,40,60,80, 3 seeds): minutes on 2 cores.
+          --small     a quick setting (400 perturbable genes, 200 read-outs, budgets 20,40,60,80, 3 seeds): under a minute
+                      on 2 cores with the stand-in; with --predictor gears also 5 epochs and the methods random, coreset,
+                      badge, iterpert, graphreach, facility (unless --epochs / --methods say otherwise).
           --methods   any of random,coreset,badge,bald,batchbald,lcmd,typiclust,iterpert (active learning) and
                       graphreach,facility,logdet,degree,oneshot-random (one-shot); default all.
           --budgets   the budget schedule (first = initial set); --rounds R with --budgets unset: 100 + 100 r.
@@ -33,6 +35,12 @@ internal sealed class Options
     public int[]? Budgets { get; private set; }
     public int? Rounds { get; private set; }
     public int Epochs { get; private set; } = 20;
+
+    /// <summary>Whether --epochs was given (--small --predictor gears otherwise trains 5 epochs).</summary>
+    public bool EpochsGiven { get; private set; }
+
+    /// <summary>The six methods --small --predictor gears runs unless --methods is given.</summary>
+    public static readonly string[] SmallGearsMethods = ["random", "coreset", "badge", "iterpert", "graphreach", "facility"];
     public string Predictor { get; private set; } = "ridge";
     public double[] GraphNoise { get; private set; } = [0];
     public string NoiseKind { get; private set; } = "rewire";
@@ -61,7 +69,7 @@ internal sealed class Options
                 case "--seeds": o.Seeds = Next().Split(',').Select(Int).ToArray(); break;
                 case "--budgets": o.Budgets = Next().Split(',').Select(Int).ToArray(); break;
                 case "--rounds": o.Rounds = Int(Next()); break;
-                case "--epochs": o.Epochs = Int(Next()); break;
+                case "--epochs": o.Epochs = Int(Next()); o.EpochsGiven = true; break;
                 case "--predictor":
                     o.Predictor = Next().ToLowerInvariant();
                     if (o.Predictor is not ("ridge" or "gears")) throw new ArgumentException($"--predictor must be ridge or gears; got '{o.Predictor}'.");

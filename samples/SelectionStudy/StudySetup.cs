@@ -68,10 +68,10 @@ internal sealed record StudySetup(string Description, PerturbationScreen Screen,
         int[] budgets = o.Budgets ?? (o.Rounds is int r ? Enumerable.Range(0, r + 1).Select(i => defaultBudgets[0] * (i + 1)).ToArray() : defaultBudgets);
         var study = new SelectionStudyOptions
         {
-            Methods = o.Methods ?? SelectionStudyOptions.AllMethods,
+            Methods = o.Methods ?? (o.Small && o.Predictor == "gears" ? Options.SmallGearsMethods : SelectionStudyOptions.AllMethods),
             Seeds = o.Seeds ?? defaultSeeds,
             Budgets = budgets,
-            Epochs = o.Epochs,
+            Epochs = o.Small && o.Predictor == "gears" && !o.EpochsGiven ? 5 : o.Epochs,
             GraphNoise = o.GraphNoise,
             NoiseKind = o.NoiseKind == "drop" ? GraphNoiseKind.Drop : GraphNoiseKind.Rewire,
         };
