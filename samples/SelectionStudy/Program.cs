@@ -31,8 +31,8 @@ try
     var clock = Stopwatch.StartNew();
     // Status goes to stdout, or to stderr when stdout carries the --json object.
     var status = options.Json ? Console.Error : Console.Out;
-    var setup = StudySetup.Load(options, msg => status.WriteLine(msg)) with { PredictorName = options.Predictor == "gears" ? "GEARS" : "graph-ridge (stand-in for GEARS)" };
-    IPerturbationPredictorFactory factory = options.Predictor == "gears" ? new GearsPredictorFactory() : new GraphRidgePredictorFactory();
+    var setup = StudySetup.Load(options, msg => status.WriteLine(msg)) with { PredictorName = options.Predictor == "gears" ? $"GEARS (batch {options.Batch})" : "graph-ridge (stand-in for GEARS)" };
+    IPerturbationPredictorFactory factory = options.Predictor == "gears" ? new GearsPredictorFactory(batchSize: options.Batch) : new GraphRidgePredictorFactory();
     var study = new SelectionStudy(setup.Screen, setup.Graph, factory, setup.Study, setup.Priors);
     Directory.CreateDirectory(options.Out);
     string csv = Path.Combine(options.Out, "results.csv");
