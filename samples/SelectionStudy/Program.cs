@@ -45,7 +45,7 @@ try
     var plots = StudyPlots.Write(summary, options.Out, setup.PredictorName);
     File.WriteAllText(Path.Combine(options.Out, "summary.md"), Report.Markdown(summary, setup, study, seconds, plots.Select(Path.GetFileName).ToArray()!));
     status.WriteLine($"wrote {csv}, {Path.Combine(options.Out, "summary.md")} and {plots.Count} plot files ({seconds:F0} s)");
-    if (options.Json) Console.WriteLine(Report.Json(summary, setup, seconds));
+    if (options.Json) Console.WriteLine(Report.Json(summary, setup, study, seconds));
     return 0;
 }
 catch (OperationCanceledException)
