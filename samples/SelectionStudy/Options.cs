@@ -15,8 +15,8 @@ internal sealed class Options
                       (../shared/data/perturbation/papalexi2021_lowmoi, dominant guide, --cells per knockout, default 200);
                       or an .h5ad with obs 'condition'.
           --small     a quick setting (400 perturbable genes, 200 read-outs, budgets 20,40,60,80, 3 seeds): under a minute
-                      on 2 cores with the stand-in; with --predictor gears also 5 epochs and the methods random, coreset,
-                      badge, iterpert, graphreach, facility (unless --epochs / --methods say otherwise).
+                      on 2 cores with the stand-in; with --predictor gears also 10 epochs, batch 32 and the methods random,
+                      coreset, badge, iterpert, graphreach, facility (unless --epochs / --batch / --methods say otherwise).
           --methods   any of random,coreset,badge,bald,batchbald,lcmd,typiclust,iterpert (active learning) and
                       graphreach,facility,logdet,degree,oneshot-random (one-shot); default all.
           --budgets   the budget schedule (first = initial set); --rounds R with --budgets unset: 100 + 100 r.
@@ -38,13 +38,16 @@ internal sealed class Options
     public int? Rounds { get; private set; }
     public int Epochs { get; private set; } = 20;
 
-    /// <summary>Whether --epochs was given (--small --predictor gears otherwise trains 5 epochs).</summary>
+    /// <summary>Whether --epochs was given (--small --predictor gears otherwise trains 10 epochs).</summary>
     public bool EpochsGiven { get; private set; }
 
     /// <summary>The six methods --small --predictor gears runs unless --methods is given.</summary>
     public static readonly string[] SmallGearsMethods = ["random", "coreset", "badge", "iterpert", "graphreach", "facility"];
     public string Predictor { get; private set; } = "ridge";
     public int Batch { get; private set; } = 256;
+
+    /// <summary>Whether --batch was given (--small --predictor gears otherwise uses 32).</summary>
+    public bool BatchGiven { get; private set; }
     public double[] GraphNoise { get; private set; } = [0];
     public string NoiseKind { get; private set; } = "rewire";
     public int? Perturbable { get; private set; }
@@ -77,7 +80,7 @@ internal sealed class Options
                     o.Predictor = Next().ToLowerInvariant();
                     if (o.Predictor is not ("ridge" or "gears")) throw new ArgumentException($"--predictor must be ridge or gears; got '{o.Predictor}'.");
                     break;
-                case "--batch": o.Batch = Int(Next()); break;
+                case "--batch": o.Batch = Int(Next()); o.BatchGiven = true; break;
                 case "--graph-noise": o.GraphNoise = Next().Split(',').Select(Dbl).ToArray(); break;
                 case "--noise-kind": o.NoiseKind = Next().ToLowerInvariant(); break;
                 case "--genes":
@@ -99,6 +102,11 @@ internal sealed class Options
         if (o.Rounds is < 0) throw new ArgumentException("--rounds must be ≥ 0.");
         if (o.Epochs < 1) throw new ArgumentException("--epochs must be ≥ 1.");
         if (o.Batch < 2) throw new ArgumentException("--batch must be ≥ 2.");
+        if (o.Small && o.Predictor == "gears")
+        {
+            if (!o.EpochsGiven) o.Epochs = 10;
+            if (!o.BatchGiven) o.Batch = 32;
+        }
         foreach (var m in o.Methods ?? [])
             if (!SingleCell.Models.Selection.Study.SelectionStudyOptions.AllMethods.Contains(m))
                 throw new ArgumentException($"--methods: unknown method '{m}' (expected {string.Join(", ", SingleCell.Models.Selection.Study.SelectionStudyOptions.AllMethods)}).");

@@ -71,7 +71,7 @@ internal sealed record StudySetup(string Description, PerturbationScreen Screen,
             Methods = o.Methods ?? (o.Small && o.Predictor == "gears" ? Options.SmallGearsMethods : SelectionStudyOptions.AllMethods),
             Seeds = o.Seeds ?? defaultSeeds,
             Budgets = budgets,
-            Epochs = o.Small && o.Predictor == "gears" && !o.EpochsGiven ? 5 : o.Epochs,
+            Epochs = o.Epochs,
             GraphNoise = o.GraphNoise,
             NoiseKind = o.NoiseKind == "drop" ? GraphNoiseKind.Drop : GraphNoiseKind.Rewire,
         };
