@@ -2,8 +2,8 @@
 //
 //   dotnet run -c Release --project samples/SelectionStudy -- --small --out study-small --json
 //
-// The predictor in the loop is the built-in graph-ridge stand-in (SingleCell.Models.Selection.Study.GraphRidgePredictor)
-// unless --predictor gears; GraphReach is our reconstruction (docs/models/selection.md).
+// The predictor in the loop is the graph-ridge stand-in (SingleCell.Models.Selection.Study.GraphRidgePredictor) by
+// default, or GEARS with --predictor gears; GraphReach is our reconstruction (docs/models/selection.md).
 using System.Diagnostics;
 using System.Globalization;
 using SelectionStudySample;
@@ -18,8 +18,8 @@ static int Run(Options options)
     var clock = Stopwatch.StartNew();
     // Status goes to stdout, or to stderr when stdout carries the --json object.
     var status = options.Json ? Console.Error : Console.Out;
-    var setup = StudySetup.Load(options, msg => status.WriteLine(msg)) with { PredictorName = options.Predictor == "gears" ? "GEARS" : "graph-ridge (stand-in for GEARS)" };
-    IPerturbationPredictorFactory factory = options.Predictor == "gears" ? new GearsPredictorFactory() : new GraphRidgePredictorFactory();
+    var setup = StudySetup.Load(options, msg => status.WriteLine(msg)) with { PredictorName = options.Predictor == "gears" ? $"GEARS (batch {options.Batch})" : "graph-ridge (stand-in for GEARS)" };
+    IPerturbationPredictorFactory factory = options.Predictor == "gears" ? new GearsPredictorFactory(batchSize: options.Batch) : new GraphRidgePredictorFactory();
     var study = new SelectionStudy(setup.Screen, setup.Graph, factory, setup.Study, setup.Priors);
     var output = new OutputFolder(options.Out);
     string csv = output.Wrote("results.csv", "one row per training: method, noise, seed, budget, test metrics (rerun to resume)");
@@ -38,18 +38,12 @@ static int Run(Options options)
     }
     var summary = StudySummary.Summarize(records);
     double seconds = clock.Elapsed.TotalSeconds;
-    File.WriteAllText(output.Wrote("summary.md", "tables of test error and stability per method and budget"), Report.Markdown(summary, setup, study, seconds));
-    foreach (var noise in summary.GroupBy(m => m.GraphNoise))
-    {
-        string suffix = noise.Key == 0 ? "" : "_noise" + noise.Key.ToString(CultureInfo.InvariantCulture);
-        var curves = noise.Select(m => new SelectionCurve(m.Method, m.Budgets.Select(b => (double)b.Budget).ToArray(),
-            m.Budgets.Select(b => MeanSd.Of(b.MseTop20).Mean).ToArray(), m.Budgets.Select(b => MeanSd.Of(b.MseTop20).Sd).ToArray())).ToArray();
-        var plot = Plots.SelectionCurves(curves, $"Test error against budget (graph noise {noise.Key.ToString(CultureInfo.InvariantCulture)})", "test MSE, top-20 DE genes (mean ± sd over seeds)");
-        PlotFiles.SavePngAndSvg(plot, output.File("selection_curves" + suffix));
-        output.Wrote($"selection_curves{suffix}.png", "test error of each method against budget; also .svg");
-    }
+    var plots = StudyPlots.Write(summary, options.Out, setup.PredictorName);
+    File.WriteAllText(output.Wrote("summary.md", "tables of test error and stability per method and budget, linking the plots"), Report.Markdown(summary, setup, study, seconds, plots.Select(Path.GetFileName).ToArray()!));
+    foreach (var plot in plots.Where(f => f.EndsWith(".png", StringComparison.Ordinal)))
+        output.Wrote(Path.GetFileName(plot), "plot (also .svg)");
     status.WriteLine($"done in {seconds:F0} s");
     output.Report();
-    if (options.Json) Console.WriteLine(Report.Json(summary, setup, seconds));
+    if (options.Json) Console.WriteLine(Report.Json(summary, setup, study, seconds));
     return 0;
 }

@@ -13,13 +13,21 @@ internal static class Report
 
     private static string Key(MethodSummary m) => m.GraphNoise == 0 ? m.Method : $"{m.Method}@noise{m.GraphNoise.ToString(CultureInfo.InvariantCulture)}";
 
-    public static string Markdown(IReadOnlyList<MethodSummary> summary, StudySetup setup, SelectionStudy study, double seconds)
+    public static string Markdown(IReadOnlyList<MethodSummary> summary, StudySetup setup, SelectionStudy study, double seconds, IReadOnlyList<string>? plots = null)
     {
         var sb = new StringBuilder();
         sb.AppendLine("# Selection study");
         sb.AppendLine();
         sb.AppendLine($"Data: {setup.Description}. Pool {study.Pool.Count}, test {study.TestPerturbations.Count} perturbations. Predictor: {setup.PredictorName}.");
-        sb.AppendLine($"Budgets {string.Join(", ", setup.Study.Schedule)}; seeds {string.Join(", ", setup.Study.Seeds)}; run time {seconds:F0} s.");
+        sb.AppendLine($"Budgets {string.Join(", ", setup.Study.Schedule)}; seeds {string.Join(", ", setup.Study.Seeds)}; epochs {setup.Study.Epochs}; " +
+            $"methods {string.Join(", ", setup.Study.Methods)}; run time {seconds:F0} s (this invocation; a resumed run counts only its own part).");
+        var none = study.NoChangeBaseline();
+        sb.AppendLine($"No-change baseline (the control mean for every test perturbation): mse_top20 {F(none.MseTop20DeNonDropout)}, mse {F(none.Mse)}, pearson_delta {F(none.PearsonDelta, "F3")}.");
+        foreach (var png in (plots ?? []).Where(p => p.EndsWith(".png", StringComparison.Ordinal)))
+        {
+            sb.AppendLine();
+            sb.AppendLine($"![{Path.GetFileNameWithoutExtension(png)}]({png})");
+        }
         foreach (var noise in summary.GroupBy(m => m.GraphNoise))
         {
             var budgets = noise.First().Budgets.Select(b => b.Budget).ToArray();
@@ -47,8 +55,9 @@ internal static class Report
         return sb.ToString();
     }
 
-    public static string Json(IReadOnlyList<MethodSummary> summary, StudySetup setup, double seconds)
+    public static string Json(IReadOnlyList<MethodSummary> summary, StudySetup setup, SelectionStudy study, double seconds)
     {
+        var none = study.NoChangeBaseline();
         var methods = new Dictionary<string, object>();
         foreach (var m in summary)
             methods[Key(m)] = new Dictionary<string, object>
@@ -75,6 +84,7 @@ internal static class Report
             ["graph_noise"] = o.GraphNoise,
             ["noise_kind"] = o.NoiseKind.ToString().ToLowerInvariant(),
             ["seconds"] = Math.Round(seconds, 1),
+            ["no_change_baseline"] = new Dictionary<string, double> { ["mse_top20"] = none.MseTop20DeNonDropout, ["mse"] = none.Mse, ["pearson_delta"] = none.PearsonDelta },
         };
         var json = new Dictionary<string, object> { ["methods"] = methods, ["config"] = config };
         return JsonSerializer.Serialize(json, new JsonSerializerOptions { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals });

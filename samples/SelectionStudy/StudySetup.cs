@@ -1,8 +1,10 @@
 using SingleCell.Models.Data;
+using SingleCell.Models.Data.Formats;
 using SingleCell.Models.Graphs;
 using SingleCell.Models.Samples;
 using SingleCell.Models.Selection.Study;
 using SingleCell.Models.Simulation;
+using SingleCell.Models.Tensors;
 
 namespace SelectionStudySample;
 
@@ -47,6 +49,14 @@ internal sealed record StudySetup(string Description, PerturbationScreen Screen,
             description = $"simulated screen: {sim.PerturbableGenes} perturbable genes, {sim.ReadoutGenes} read-outs, {sim.CellsPerPerturbation} cells each, {sim.ControlCells} controls (GO network, seed {sim.Seed})";
             defaultBudgets = o.Small ? [20, 40, 60, 80] : [100, 200, 300, 400, 500, 600];
         }
+        else if (o.Dataset == "papalexi")
+        {
+            var data = LoadPapalexi(Path.Combine(Path.GetDirectoryName(net)!, "perturbation", "papalexi2021_lowmoi"), o.Cells ?? 200, log);
+            screen = PerturbationScreen.FromAnnData(data, "condition");
+            description = $"Papalexi 2021 low-MOI (THP-1 knockouts, dominant guide ≥ 80 %, at most {o.Cells ?? 200} cells per knockout and {10 * (o.Cells ?? 200)} non-targeting controls, log-normalised): " +
+                $"{screen.Perturbations.Count} perturbations, {screen.Genes.Count} genes, {data.NObs} cells — a small pool";
+            defaultBudgets = RealBudgets(screen);
+        }
         else
         {
             string path = o.Dataset == "norman" ? Path.Combine(Path.GetDirectoryName(net)!, "perturbation", "norman2019_mcfaline2023_devel.h5ad") : o.Dataset;
@@ -56,9 +66,7 @@ internal sealed record StudySetup(string Description, PerturbationScreen Screen,
                 data = data.SelectObs(Enumerable.Range(0, data.NObs).Where(i => ds.GetString(i) == "norman19").ToArray());
             screen = PerturbationScreen.FromAnnData(data, "condition");
             description = $"{Path.GetFileName(path)}{(o.Dataset == "norman" ? " (norman19 cells)" : "")}: {screen.Perturbations.Count} perturbations, {screen.Genes.Count} genes, {data.NObs} cells — a small pool";
-            int pool = screen.Perturbations.Count - Math.Max(1, (int)Math.Round(screen.Perturbations.Count * 0.1));
-            int step = Math.Max(1, pool / 6);
-            defaultBudgets = Enumerable.Range(1, 4).Select(r => r * step).ToArray();
+            defaultBudgets = RealBudgets(screen);
         }
         var genes = screen.PerturbationGenes.SelectMany(g => g).Concat(screen.Genes).Distinct(StringComparer.Ordinal).ToArray();
         log($"building the model's GO graph over {genes.Length} genes and the STRING prior");
@@ -67,7 +75,7 @@ internal sealed record StudySetup(string Description, PerturbationScreen Screen,
         int[] budgets = o.Budgets ?? (o.Rounds is int r ? Enumerable.Range(0, r + 1).Select(i => defaultBudgets[0] * (i + 1)).ToArray() : defaultBudgets);
         var study = new SelectionStudyOptions
         {
-            Methods = o.Methods ?? SelectionStudyOptions.AllMethods,
+            Methods = o.Methods ?? (o.Small && o.Predictor == "gears" ? Options.SmallGearsMethods : SelectionStudyOptions.AllMethods),
             Seeds = o.Seeds ?? defaultSeeds,
             Budgets = budgets,
             Epochs = o.Epochs,
@@ -76,6 +84,47 @@ internal sealed record StudySetup(string Description, PerturbationScreen Screen,
         };
         study.Validate();
         return new StudySetup(description, screen, graph, [graph, stringGraph], study);
+    }
+
+    /// <summary>Budgets for a small real pool: four steps of a sixth of the non-test pool.</summary>
+    private static int[] RealBudgets(PerturbationScreen screen)
+    {
+        int pool = screen.Perturbations.Count - Math.Max(1, (int)Math.Round(screen.Perturbations.Count * 0.1));
+        int step = Math.Max(1, pool / 6);
+        return Enumerable.Range(1, 4).Select(r => r * step).ToArray();
+    }
+
+    /// <summary>
+    /// Papalexi 2021 low-MOI counts as GEARS reads a screen: each cell gets its dominant guide (≥ 80 % of its guide
+    /// UMIs), labelled <c>TARGET+ctrl</c> (non-targeting: <c>ctrl</c>); at most <paramref name="cellsPerTarget"/> cells
+    /// per knockout and ten times as many controls (seeded choice); X log1p of counts scaled to 10⁴ per cell, raw
+    /// counts in layer <c>counts</c>.
+    /// </summary>
+    internal static AnnData LoadPapalexi(string dir, int cellsPerTarget, Action<string> log)
+    {
+        string F(string name) => Path.Combine(dir, name);
+        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"--dataset papalexi: no folder {dir}.");
+        var genes = File.ReadAllLines(F("response_genes.tsv")).Where(l => l.Length > 0).ToArray();
+        var guides = File.ReadAllLines(F("grna_ids.tsv")).Where(l => l.Length > 0).ToArray();
+        log("reading the Papalexi 2021 response and guide matrices");
+        var counts = MatrixMarket.Read(F("response_matrix.mtx.gz")).Transpose();
+        var guideCounts = MatrixMarket.Read(F("grna_matrix.mtx.gz")).Transpose();
+        var targets = GuideAssignment.Targets(GuideAssignment.AssignDominant(guideCounts, minFraction: 0.8), guides,
+            GuideAssignment.ReadGuideTargets(F("grna_target_data_frame.tsv")));
+        var rng = new Generator(2021);
+        var keep = Enumerable.Range(0, targets.Length).Where(i => targets[i] != null).GroupBy(i => targets[i]!)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .SelectMany(g =>
+            {
+                var cells = g.ToArray();
+                rng.Shuffle(cells.AsSpan());
+                return cells.Take(g.Key == "non-targeting" ? 10 * cellsPerTarget : cellsPerTarget);
+            }).Order().ToArray();
+        var raw = counts.SelectRows(keep);
+        var data = new AnnData(Preprocessing.Log1p(Preprocessing.NormalizeTotal(raw, 1e4)), keep.Select(i => $"cell{i}").ToArray(), genes);
+        data.Layers["counts"] = raw;
+        data.Obs.Add(CategoricalColumn.FromValues("condition", keep.Select(i => targets[i] == "non-targeting" ? "ctrl" : targets[i] + "+ctrl").ToArray()));
+        return data;
     }
 
     /// <summary>The networks folder: the one given, else ../shared/data/networks beside the checkout; a usage error when neither is there.</summary>

@@ -32,7 +32,32 @@ public sealed partial class GearsModel
         return (pred.Select(v => (float)(v / cells.Length)).ToArray(), obs.Select(v => (float)v).ToArray());
     }
 
+    /// <summary>
+    /// One perturbation's mean prediction over the kept control cells, cross-gene state and log-variance. Without
+    /// <see cref="GearsOptions.PygBatchingQuirk"/> the network's output is g(perturbation) + x for a control cell x, and
+    /// the cross-gene state and log-variance do not depend on x (the gene and perturbation embeddings are shared by
+    /// all cells; batch norm runs on its running statistics here), so the mean over the k kept controls is one forward
+    /// pass from their mean expression: k times less work than <see cref="PredictOneOverControls"/>, equal to rounding.
+    /// </summary>
     private (float[] Mean, float[] Cross, float[]? LogVar) PredictOne(string[] genes)
+    {
+        if (Options.PygBatchingQuirk) return PredictOneOverControls(genes);
+        var controls = Module.ControlExpression;
+        int k = controls.Shape[0], g = Schema.GeneCount;
+        var idx = PerturbationIndices([genes])[0];
+        return Query(() =>
+        {
+            var xs = controls.AsReadOnlySpan();
+            var mean = new double[g];
+            for (int i = 0; i < k; i++) for (int j = 0; j < g; j++) mean[j] += xs[i * g + j];
+            var x = Tensor.FromArray(mean.Select(v => (float)(v / k)).ToArray(), 1, g);
+            var (y, c, logVar) = Module.Forward(x, [idx]);
+            return (y.AsReadOnlySpan().ToArray(), c.AsReadOnlySpan().ToArray(), logVar?.AsReadOnlySpan().ToArray());
+        });
+    }
+
+    /// <summary>One perturbation predicted from every kept control cell and averaged (the reference for <see cref="PredictOne"/>).</summary>
+    internal (float[] Mean, float[] Cross, float[]? LogVar) PredictOneOverControls(string[] genes)
     {
         var controls = Module.ControlExpression;
         int k = controls.Shape[0], g = Schema.GeneCount, h = Options.Hidden;

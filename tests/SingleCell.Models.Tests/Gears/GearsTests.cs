@@ -147,6 +147,27 @@ public class GearsTests
         Assert.That(model.GetPerturbationFeatures(["G3"]).Columns, Is.EqualTo(8));
     }
 
+    [TestCase(false)]
+    [TestCase(true)]
+    public void Predictions_and_features_from_the_control_mean_equal_the_average_over_every_kept_control(bool uncertainty)
+    {
+        var (data, go) = GearsTestData.Screen(8);
+        var model = GearsModel.Create(data, new GearsSetup("condition"), go, HandSplit(), new GearsOptions { Hidden = 8, Seed = 3, Uncertainty = uncertainty });
+        model.Fit(new TrainerOptions { MaxEpochs = 2, BatchSize = 8, LearningRate = 1e-2 }); // trained weights and batch-norm statistics
+        string[] perturbations = ["G1", "G1+G2", "G6", "G2+G7"];
+        var p = model.Predict(perturbations);
+        var f = model.GetPerturbationFeatures(perturbations);
+        for (int i = 0; i < perturbations.Length; i++)
+        {
+            var (mean, cross, logVar) = model.PredictOneOverControls(perturbations[i].Split('+'));
+            for (int j = 0; j < mean.Length; j++) Assert.That(p.Expression[i, j], Is.EqualTo(mean[j]).Within(1e-4), $"{perturbations[i]} gene {j}");
+            for (int d = 0; d < cross.Length; d++) Assert.That(f[i, d], Is.EqualTo(cross[d]).Within(1e-4), $"{perturbations[i]} feature {d}");
+            Assert.That(p.Uncertainty is null, Is.EqualTo(!uncertainty));
+            if (uncertainty) for (int j = 0; j < mean.Length; j++) Assert.That(p.Uncertainty![i, j], Is.EqualTo(logVar![j]).Within(1e-4));
+        }
+        Assert.That(Enumerable.Range(0, perturbations.Length).Any(i => Math.Abs(p.Change[i, 0]) > 1e-3), Is.True, "the trained model predicts a change, so the check is not vacuous");
+    }
+
     [Test]
     public void Conditions_with_genes_outside_the_go_graph_are_left_out_and_reported()
     {

@@ -96,7 +96,7 @@ public class SampleCliTests
     [TestCase("SelectionStudy", "--cells 0", 2, "SelectionStudy: --cells must be ≥ 1; got 0")]
     [TestCase("SelectionStudy", "--genes 5", 2, "SelectionStudy: --genes expects P,R (perturbable, read-out genes); got 1 value(s)")]
     [TestCase("SelectionStudy", "--predictor foo", 2, "SelectionStudy: --predictor must be one of ridge, gears; got 'foo'")]
-    [TestCase("SelectionStudy", "--dataset {dir}/missing.h5ad --data {dir}", 2, "SelectionStudy: --dataset expects sim, norman or an .h5ad file; '{dir}/missing.h5ad' does not exist")]
+    [TestCase("SelectionStudy", "--dataset {dir}/missing.h5ad --data {dir}", 2, "SelectionStudy: --dataset expects sim, norman, papalexi or an .h5ad file; '{dir}/missing.h5ad' does not exist")]
     [TestCase("SelectionStudy", "--data /nonexistent", 2, "SelectionStudy: --data: folder '/nonexistent' does not exist")]
     [TestCase("SelectionStudy", "--data {dir}", 2, "SelectionStudy: --data: folder '{dir}' lacks gene_info_human_2022-09.tsv.gz")]
     [TestCase("PerturbationPrediction", "--help", 0, "--epochs N")]

@@ -246,6 +246,16 @@ public sealed class SelectionStudy
             labelled.Select(p => _screen.Perturbations[p]).ToArray());
     }
 
+    /// <summary>
+    /// The test metrics of the no-change baseline, which predicts the control mean for every test perturbation: the
+    /// floor a trained predictor has to beat (GEARS' "no perturbation" baseline).
+    /// </summary>
+    public PerturbationMetricSet NoChangeBaseline()
+    {
+        var control = _screen.ControlMean;
+        return PerturbationScreenMetrics.Mean(_test.Select(t => PerturbationScreenMetrics.Compute(control, _screen.Mean(t), control, _screen.DeGenes(t))).ToArray());
+    }
+
     /// <summary>Mean test metrics of a predictor (its genes matched to the screen's by name).</summary>
     internal PerturbationMetricSet Test(IPerturbationPredictor model)
     {

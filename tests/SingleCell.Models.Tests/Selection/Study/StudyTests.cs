@@ -65,6 +65,29 @@ public class StudyTests
         }
     }
 
+    [Test]
+    public void The_no_change_baseline_is_the_control_mean_scored_on_the_test_perturbations()
+    {
+        var (screen, graph) = TinyScreen();
+        var study = new SelectionStudy(screen, graph, new GraphRidgePredictorFactory(), Tiny("graphreach"));
+        var baseline = study.NoChangeBaseline();
+        // By hand: the squared change of each test perturbation on its top-20 non-dropout DE genes, and on all genes.
+        double top20 = 0, all = 0;
+        var c = screen.ControlMean;
+        foreach (var label in study.TestPerturbations)
+        {
+            int p = screen.IndexOf(label);
+            var m = screen.Mean(p);
+            var de = screen.DeGenes(p);
+            top20 += de.Average(g => (double)(m[g] - c[g]) * (m[g] - c[g]));
+            all += Enumerable.Range(0, c.Length).Average(g => (double)(m[g] - c[g]) * (m[g] - c[g]));
+        }
+        int n = study.TestPerturbations.Count;
+        Assert.That(baseline.MseTop20DeNonDropout, Is.EqualTo(top20 / n).Within(1e-6));
+        Assert.That(baseline.Mse, Is.EqualTo(all / n).Within(1e-6));
+        Assert.That(baseline.MseTop20DeNonDropout, Is.GreaterThan(0), "the simulated test perturbations change their DE genes");
+    }
+
     private sealed class CancelAfter(int count, CancellationTokenSource cts) : IProgress<StudyProgress>
     {
         public void Report(StudyProgress value) { if (value.Completed == count) cts.Cancel(); }
