@@ -57,6 +57,9 @@ internal static class Formats
     private static AnnData LoadDelimited(string path, bool transpose)
     {
         var m = DelimitedMatrix.Read(path, genesByCells: transpose);
+        // One field per line is only the name column: a matrix with no values is a mistake worth naming.
+        if (m.GeneNames.Count == 0 || m.CellNames.Count == 0)
+            throw new InvalidDataException($"{Path.GetFileName(path)}: no values: a delimited matrix needs a name column and at least one value column, separated by commas or tabs.");
         return new AnnData(m.Matrix, [.. m.CellNames], [.. m.GeneNames]);
     }
 

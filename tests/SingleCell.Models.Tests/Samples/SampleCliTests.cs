@@ -21,6 +21,7 @@ public class SampleCliTests
         File.WriteAllText(Path.Combine(_dir, "candidates.txt"), "A\nQQQ\nC\n");
         File.WriteAllText(Path.Combine(_dir, "empty.txt"), "# nothing\n");
         File.WriteAllText(Path.Combine(_dir, "notes.txt"), "hello\n");
+        File.WriteAllText(Path.Combine(_dir, "oneCol.tsv"), "a\nb\n");
         File.WriteAllText(Path.Combine(_dir, "bad.h5ad"), "not hdf5\n");
         File.WriteAllText(Path.Combine(_dir, "x.h5"), "not hdf5\n");
         File.WriteAllText(Path.Combine(_dir, "bad.csv"), "a,b\n1,x\n");
@@ -82,6 +83,7 @@ public class SampleCliTests
     [TestCase("Inspect", "/nope.h5ad", 2, "Inspect: file '/nope.h5ad' does not exist")]
     [TestCase("Inspect", "{dir}/m.mtx --bogus", 2, "Inspect: unknown option '--bogus'")]
     [TestCase("Inspect", "{dir}/notes.txt", 2, "no reader for '")]
+    [TestCase("Inspect", "{dir}/oneCol.tsv", 1, "Inspect: error: oneCol.tsv: no values: a delimited matrix needs a name column and at least one value column")]
     [TestCase("Inspect", "{dir}/edges.tsv --transpose --json --json2", 2, "unknown option '--json2'")]
     [TestCase("Inspect", "{dir}/m.mtx {dir}/m.mtx", 2, "unexpected extra argument")]
     [TestCase("Inspect", "{dir}/x.h5 --transpose", 2, "--transpose applies to MatrixMarket and CSV/TSV input;")]
