@@ -29,7 +29,7 @@ internal sealed record Options
             .Option("--snp2vec-epochs", "N", "SNP2Vec autoencoder epochs, ≥ 1", "100")
             .Option("--pcs", "N", "principal components of the PCA baseline, ≥ 1", "20")
             .Option("--seed", "N", "model seed, ≥ 0", "1")
-            .Option("--out", "DIR", "results.csv (test error per configuration and fold), per-fold predictions and confusion matrices (CSV), training histories (CSV) and curves (PNG + SVG) of fold 1")
+            .Option("--out", "DIR", "results.csv (test error per configuration and fold), per-fold predictions (CSV, and .h5ad with class probabilities in X and labels in obs) and confusion matrices (CSV), training histories (CSV) and curves (PNG + SVG) of fold 1")
             .Flag("--json", "print {\"configs\": …, \"baselines\": …} on stdout")
             .Example("dotnet run -c Release --project samples/DietNetworks -- --bed ../shared/data/genotypes/HM3_thinned_autosomal_overlap --labels ../shared/data/genotypes/relationships_w_pops_121708.txt --folds 1 --out diet-out")
             .Example("dotnet run -c Release --project samples/DietNetworks -- --simulate --sim-snps 500 --sim-per-pop 20 --folds 1 --epochs 5 --json");

@@ -81,6 +81,7 @@ static int Run(Options o)
                     epochs += history.Epochs;
                     epochSeconds += history.SecondsPerEpoch.Sum();
                     predicted = model.PredictTestClasses();
+                    if (output != null) WriteProbabilities(output, key, f, split.Test, model.PredictProbabilities(genotypes, split.Test), labels, predicted, samples, classes);
                     if (output != null && f == 0) WriteHistory(output, key, history);
                 }
                 var truth = split.Test.Select(r => labels[r]).ToArray();
@@ -144,6 +145,15 @@ static int[] ArgMax(DenseMatrix p) => Enumerable.Range(0, p.Rows).Select(i =>
     for (int k = 1; k < row.Length; k++) if (row[k] > row[best]) best = k;
     return best;
 }).ToArray();
+
+static void WriteProbabilities(OutputFolder output, string key, int fold, int[] rows, DenseMatrix probabilities, int[] labels, int[] predicted, string[] samples, string[] classes)
+{
+    var adata = new AnnData(CellMatrix.FromDense(probabilities.Values, rows.Length, classes.Length), rows.Select(r => samples[r]).ToArray(), classes);
+    adata.Obs.Add(CategoricalColumn.FromValues("true", rows.Select(r => classes[labels[r]]).ToArray()));
+    adata.Obs.Add(CategoricalColumn.FromValues("predicted", predicted.Select(k => classes[k]).ToArray()));
+    string name = key.Replace('+', '_');
+    adata.Write(output.Wrote($"{name}_fold{fold + 1}_predictions.h5ad", $"{key}, fold {fold + 1}: class probabilities of each test sample (X, samples × populations), true and predicted labels in obs"));
+}
 
 static void Write(OutputFolder output, string key, int fold, int[] rows, int[] truth, int[] predicted, string[] samples, string[] classes)
 {

@@ -55,6 +55,20 @@ public class SampleOutputTests
             Assert.That(predictions[0], Is.EqualTo("sample,true,predicted"));
             int wrong = predictions.Skip(1).Count(l => l.Split(',')[1] != l.Split(',')[2]);
             Assert.That(100.0 * wrong / (predictions.Length - 1), Is.EqualTo(histogramError).Within(1e-9), "the predictions give the error");
+            // The .h5ad: class probabilities per test sample (rows sum to 1), the CSV's labels in obs, argmax = predicted.
+            var h5 = SingleCell.Models.Data.AnnData.Read(Path.Combine(dir, "histogram_fold1_predictions.h5ad"));
+            Assert.That(h5.NObs, Is.EqualTo(predictions.Length - 1));
+            var p = h5.X!.ToDense();
+            for (int i = 0; i < h5.NObs; i++)
+            {
+                var row = p.AsSpan(i * h5.NVars, h5.NVars).ToArray();
+                Assert.That(row.Sum(), Is.EqualTo(1).Within(1e-4), $"row {i}");
+                var fields = predictions[i + 1].Split(',');
+                Assert.That(h5.ObsNames[i], Is.EqualTo(fields[0]));
+                Assert.That(h5.Obs["true"].GetString(i), Is.EqualTo(fields[1]));
+                Assert.That(h5.Obs["predicted"].GetString(i), Is.EqualTo(fields[2]));
+                Assert.That(h5.VarNames[Array.IndexOf(row, row.Max())], Is.EqualTo(fields[2]), "the most probable population is the predicted one");
+            }
             var history = File.ReadAllLines(Path.Combine(dir, "history_histogram_fold1.csv"));
             Assert.That(history[0], Does.StartWith("epoch,"));
             Assert.That(history.Length, Is.InRange(2, 4), "a header and at most three epochs");
