@@ -174,45 +174,64 @@ internal sealed class GearsModule : Module
     }
 
     /// <summary>The network for U distinct perturbation sets with multiplicities: the change o₂ (U × G), the cross-gene state (U × H), the log-variance.</summary>
-    private (Tensor Change, Tensor CrossState, Tensor? LogVariance) Network(int[][] sets, float[] counts)
+    private (Tensor Change, Tensor CrossState, Tensor? LogVariance) Network(int[][] sets, float[] counts) =>
+        Head(GeneBase(1).Unsqueeze(0), Shifts(sets, counts), sets.Length, counts);
+
+    /// <summary>
+    /// S: each row's summed, fused perturbation embedding (rows × 1 × H; zero for controls). The pert_fuse BatchNorm
+    /// runs over the perturbed rows, weighted by <paramref name="counts"/> when given. GEARS duplicates the row of a
+    /// single perturbed cell for BatchNorm, so a lone row counts at least twice (its variance is 0 either way).
+    /// </summary>
+    private Tensor Shifts(int[][] sets, float[]? counts)
     {
-        int u = sets.Length, g = Genes, h = _o.Hidden;
-        var z = GeneBase(1).Unsqueeze(0); // (1, G, H)
-        var perturbed = Enumerable.Range(0, u).Where(i => sets[i].Length > 0).ToArray();
-        Tensor shift;
-        if (perturbed.Length > 0)
+        int rows = sets.Length;
+        var perturbed = Enumerable.Range(0, rows).Where(i => sets[i].Length > 0).ToArray();
+        if (perturbed.Length == 0) return Tensor.Zeros(rows, 1, _o.Hidden);
+        var pg = PropagatedPerturbations();
+        // s = Σ_{p ∈ Π} Pg[p] as a sparse selection matrix times Pg.
+        var ptr = new int[perturbed.Length + 1];
+        var idx = new List<int>();
+        for (int i = 0; i < perturbed.Length; i++) { idx.AddRange(sets[perturbed[i]]); ptr[i + 1] = idx.Count; }
+        var select = new SparseMatrix(perturbed.Length, PerturbationGenes, ptr, [.. idx], Enumerable.Repeat(1f, idx.Count).ToArray());
+        var s = Tensor.SparseMatMul(select, pg); // (n, H)
+        Tensor fused;
+        if (counts is not null)
         {
-            var pg = PropagatedPerturbations();
-            // s_u = Σ_{p ∈ Π_u} Pg[p] as a sparse selection matrix times Pg.
-            var ptr = new int[perturbed.Length + 1];
-            var idx = new List<int>();
-            for (int i = 0; i < perturbed.Length; i++) { idx.AddRange(sets[perturbed[i]]); ptr[i + 1] = idx.Count; }
-            var select = new SparseMatrix(perturbed.Length, PerturbationGenes, ptr, [.. idx], Enumerable.Repeat(1f, idx.Count).ToArray());
-            var s = Tensor.SparseMatMul(select, pg); // (n, H)
-            // BatchNorm over the batch's perturbed cells. GEARS duplicates the row of a single perturbed cell; a
-            // row standing for one cell therefore counts twice when it is the only one (its variance is 0 either way).
             var w = perturbed.Select(i => counts[i]).ToArray();
             if (w.Length == 1 && w[0] < 2) w[0] = 2;
-            var fused = RunWeighted(PertFuse, s, w);
-            // Scatter the fused shifts to their sets (controls get 0) through a 0/1 matrix.
-            var scatter = new float[u * perturbed.Length];
-            for (int i = 0; i < perturbed.Length; i++) scatter[perturbed[i] * perturbed.Length + i] = 1f;
-            shift = Tensor.FromArray(scatter, u, perturbed.Length).MatMul(fused).Unsqueeze(1); // (U, 1, H)
+            fused = RunWeighted(PertFuse, s, w);
         }
-        else shift = Tensor.Zeros(u, 1, h);
-        var rowWeights = new float[u * g];
-        for (int i = 0; i < u; i++) rowWeights.AsSpan(i * g, g).Fill(counts[i]);
-        var zf = BnPertBase.Forward((z + shift).Reshape(u * g, h), rowWeights).Relu();
-        var r = RunWeighted(Recovery, zf, rowWeights).Reshape(u, g, h);
-        var o1 = (r * W1.Value).Sum(2) + B1.Value; // (U, G)
-        var c = RunWeighted(CrossGene, o1, counts); // (U, H)
+        else fused = perturbed.Length == 1 ? PertFuse.Forward(Tensor.Concat([s, s], 0)).Slice(0, 0, 1) : PertFuse.Forward(s);
+        // Scatter the fused shifts to their rows (controls get 0) through a 0/1 matrix.
+        var scatter = new float[rows * perturbed.Length];
+        for (int i = 0; i < perturbed.Length; i++) scatter[perturbed[i] * perturbed.Length + i] = 1f;
+        return Tensor.FromArray(scatter, rows, perturbed.Length).MatMul(fused).Unsqueeze(1);
+    }
+
+    /// <summary>
+    /// From the base state z (1 or rows × G × H) and the shifts to o₂, the cross-gene state and the log-variance; with
+    /// <paramref name="counts"/>, every BatchNorm takes each row's multiplicity.
+    /// </summary>
+    private (Tensor Change, Tensor CrossState, Tensor? LogVariance) Head(Tensor z, Tensor shift, int rows, float[]? counts)
+    {
+        int g = Genes, h = _o.Hidden;
+        float[]? rowWeights = null;
+        if (counts is not null)
+        {
+            rowWeights = new float[rows * g];
+            for (int i = 0; i < rows; i++) rowWeights.AsSpan(i * g, g).Fill(counts[i]);
+        }
+        var zf = BnPertBase.Forward((z + shift).Reshape(rows * g, h), rowWeights).Relu();
+        var r = RunWeighted(Recovery, zf, rowWeights).Reshape(rows, g, h);
+        var o1 = (r * W1.Value).Sum(2) + B1.Value; // (rows, G)
+        var c = RunWeighted(CrossGene, o1, counts); // (rows, H)
         var o2 = o1 * W2Self.Value + c.MatMul(W2Cross.Value.Transpose(0, 1)) + B2.Value;
-        var logVar = UncertaintyHead is null ? null : RunWeighted(UncertaintyHead, zf, rowWeights).Reshape(u, g);
+        var logVar = UncertaintyHead is null ? null : RunWeighted(UncertaintyHead, zf, rowWeights).Reshape(rows, g);
         return (o2, c, logVar);
     }
 
-    /// <summary>Runs a sequential block, passing the row multiplicities to its BatchNorm layers.</summary>
-    private static Tensor RunWeighted(Sequential block, Tensor x, float[] rowWeights)
+    /// <summary>Runs a sequential block, passing the row multiplicities (or none) to its BatchNorm layers.</summary>
+    private static Tensor RunWeighted(Sequential block, Tensor x, float[]? rowWeights)
     {
         for (int i = 0; i < block.Count; i++)
             x = block[i] is BatchNorm1d bn ? bn.Forward(x, rowWeights) : block[i].Forward(x);
@@ -238,29 +257,7 @@ internal sealed class GearsModule : Module
         int b = control.Shape[0], g = Genes, h = _o.Hidden;
         var zBase = GeneBase(b); // (G, H), or (B·G, H) with the quirk
         var z = zBase.Rank == 2 && zBase.Shape[0] == g ? zBase.Unsqueeze(0) : zBase.Reshape(b, g, h); // (1 or B, G, H)
-        var perturbed = Enumerable.Range(0, b).Where(i => perturbations[i].Length > 0).ToArray();
-        Tensor shift;
-        if (perturbed.Length > 0)
-        {
-            var pg = PropagatedPerturbations();
-            var ptr = new int[perturbed.Length + 1];
-            var idx = new List<int>();
-            for (int i = 0; i < perturbed.Length; i++) { idx.AddRange(perturbations[perturbed[i]]); ptr[i + 1] = idx.Count; }
-            var select = new SparseMatrix(perturbed.Length, PerturbationGenes, ptr, [.. idx], Enumerable.Repeat(1f, idx.Count).ToArray());
-            var s = Tensor.SparseMatMul(select, pg); // (n, H)
-            // BatchNorm needs two rows: with one perturbed cell, fuse a duplicated row and keep row 0 (as GEARS does).
-            var fused = perturbed.Length == 1 ? PertFuse.Forward(Tensor.Concat([s, s], 0)).Slice(0, 0, 1) : PertFuse.Forward(s);
-            var scatter = new float[b * perturbed.Length];
-            for (int i = 0; i < perturbed.Length; i++) scatter[perturbed[i] * perturbed.Length + i] = 1f;
-            shift = Tensor.FromArray(scatter, b, perturbed.Length).MatMul(fused).Unsqueeze(1); // (B, 1, H)
-        }
-        else shift = Tensor.Zeros(b, 1, h);
-        var zf = BnPertBase.Forward((z + shift).Reshape(b * g, h)).Relu();
-        var r = Recovery.Forward(zf).Reshape(b, g, h);
-        var o1 = (r * W1.Value).Sum(2) + B1.Value; // (B, G)
-        var c = CrossGene.Forward(o1); // (B, H)
-        var o2 = o1 * W2Self.Value + c.MatMul(W2Cross.Value.Transpose(0, 1)) + B2.Value;
-        var logVar = UncertaintyHead?.Forward(zf).Reshape(b, g);
+        var (o2, c, logVar) = Head(z, Shifts(perturbations, null), b, null);
         return (o2 + control, c, logVar);
     }
 }
