@@ -132,7 +132,7 @@ public sealed partial class GearsModel : Model<GearsOptions>, IModel<GearsModel>
     /// <param name="split">The split; null for the seeded simulation split.</param>
     /// <param name="options">Options; null for the defaults.</param>
     /// <exception cref="DataSchemaException">The data does not fit (missing column, negative or non-finite values, fewer than two controls).</exception>
-    /// <exception cref="ArgumentException">A perturbed gene is not in the GO graph.</exception>
+    /// <exception cref="ArgumentException">The split names a condition that the data lacks (conditions left out for a gene outside the GO graph are removed from it instead).</exception>
     public static GearsModel Create(AnnData data, GearsSetup setup, GeneGraph goGraph, GearsSplit? split = null, GearsOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -155,7 +155,8 @@ public sealed partial class GearsModel : Model<GearsOptions>, IModel<GearsModel>
         var schema = DataSchema.FromData(data, MatrixValues.NonNegative, setup.Layer, [(setup.PerturbationKey, UnknownCategoryPolicy.Error)]);
         var aligned = schema.Align(data);
         var prep = new GearsData(aligned, setup, options.Seed);
-        split ??= GearsSplit.Simulation(prep.Dataset.Conditions, (int)(options.Seed % int.MaxValue));
+        split = split is null ? GearsSplit.Simulation(prep.Dataset.Conditions, (int)(options.Seed % int.MaxValue))
+            : Reconcile(split, prep.Dataset.Conditions, dropped);
         var trainSingles = prep.CellsOf(split.Train.Where(c => c == "ctrl" || c.EndsWith("+ctrl", StringComparison.Ordinal)));
         var coexp = CoexpressionGraphBuilder.Build(aligned.Matrix, schema.Genes, trainSingles, 20, 0.4);
         var (cs, ct, cw) = coexp.ToEdgeArrays();
@@ -174,7 +175,25 @@ public sealed partial class GearsModel : Model<GearsOptions>, IModel<GearsModel>
         return new GearsModel(options, module, schema, layout, prep) { Split = split, DroppedConditions = [.. dropped] };
     }
 
-    /// <summary>Conditions left out by <see cref="Create"/> because a gene is not in the GO graph.</summary>
+    /// <summary>
+    /// A given split without the conditions that <see cref="Create"/> left out (a gene outside the GO graph; they are
+    /// in <see cref="DroppedConditions"/>); any other condition the data lacks is an error, not a silent gap.
+    /// </summary>
+    private static GearsSplit Reconcile(GearsSplit split, IEnumerable<string> present, IReadOnlySet<string> dropped)
+    {
+        var have = new HashSet<string>(present, StringComparer.Ordinal) { "ctrl" };
+        IReadOnlyList<string> Keep(IReadOnlyList<string> list, string group)
+        {
+            foreach (var c in list)
+                if (!have.Contains(c) && !dropped.Contains(c))
+                    throw new ArgumentException($"GEARS split: condition '{c}' ({group}) is not in the data.", nameof(split));
+            return list.Where(have.Contains).ToArray();
+        }
+        return new GearsSplit(Keep(split.Train, "train"), Keep(split.Validation, "validation"),
+            split.Test.ToDictionary(kv => kv.Key, kv => Keep(kv.Value, kv.Key), StringComparer.Ordinal));
+    }
+
+    /// <summary>Conditions left out by <see cref="Create"/> because a gene is not in the GO graph (and removed from a given split).</summary>
     public IReadOnlyList<string> DroppedConditions { get; private init; } = [];
 
     /// <inheritdoc />

@@ -176,6 +176,27 @@ public class GearsTests
         var model = GearsModel.Create(data, new GearsSetup("condition"), small, options: new GearsOptions { Hidden = 8 });
         Assert.That(model.DroppedConditions, Is.EqualTo(new[] { "G6+G7", "G7+ctrl" }));
     }
+
+    [Test]
+    public void A_given_split_loses_the_left_out_conditions_and_rejects_ones_the_data_lacks()
+    {
+        // HandSplit tests G7+ctrl as an unseen single; without G7 in the GO graph that condition is left
+        // out of the data, so it leaves the split too and the subgroup is scored on what remains (it was a
+        // KeyNotFoundException at evaluation).
+        var (data, go) = GearsTestData.Screen(4);
+        var small = go.Subgraph(go.Genes.Where(x => x != "G7").ToArray());
+        var model = GearsModel.Create(data, new GearsSetup("condition"), small, HandSplit(), new GearsOptions { Hidden = 8 });
+        Assert.That(model.Split!.Test["unseen_single"], Is.Empty);
+        Assert.That(model.Split.Test["combo_seen1"], Is.EqualTo(new[] { "G5+G6", "G2+G6" }));
+        Assert.That(model.Split.Train, Is.EqualTo(HandSplit().Train));
+        var scores = model.EvaluateSplit();
+        Assert.That(scores["combo_seen1"]["mse"], Is.GreaterThan(0));
+        Assert.That(double.IsNaN(scores["unseen_single"]["mse"]), Is.True, "an emptied subgroup has no score");
+
+        var typo = HandSplit() with { Validation = ["G2+G3", "G9+ctrl"] };
+        Assert.That(() => GearsModel.Create(data, new GearsSetup("condition"), go, typo, new GearsOptions { Hidden = 8 }),
+            Throws.ArgumentException.With.Message.Contains("'G9+ctrl' (validation) is not in the data"));
+    }
 }
 
 /// <summary>GEARS in the contract test.</summary>
