@@ -1,4 +1,7 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using SingleCell.Models.Data;
+using SingleCell.Models.Tensors.Kernels;
 
 namespace SingleCell.Models.DietNetworks;
 
@@ -109,6 +112,37 @@ public sealed class GenotypeMatrix
 /// </summary>
 public static class Standardization
 {
+    /// <summary>Batches with at least this many genotypes are standardised on all cores.</summary>
+    private const long ParallelElements = 1 << 16;
+
+    private static unsafe void StandardizeRow(sbyte* src, float* mu, float* inv, float* dst, int m)
+    {
+        int j = 0;
+        if (Avx512F.IsSupported)
+        {
+            for (; j <= m - 16; j += 16)
+            {
+                var counts = Avx512F.ConvertToVector512Int32(Vector128.Load(src + j));
+                var v = Vector512.Max(Vector512.ConvertToSingle(counts), Vector512<float>.Zero);
+                ((v - Vector512.Load(mu + j)) * Vector512.Load(inv + j)).Store(dst + j);
+            }
+        }
+        else if (Avx2.IsSupported)
+        {
+            for (; j <= m - 8; j += 8)
+            {
+                var eight = Vector128.CreateScalarUnsafe(*(long*)(src + j)).AsSByte();
+                var v = Vector256.Max(Vector256.ConvertToSingle(Avx2.ConvertToVector256Int32(eight)), Vector256<float>.Zero);
+                ((v - Vector256.Load(mu + j)) * Vector256.Load(inv + j)).Store(dst + j);
+            }
+        }
+        for (; j < m; j++)
+        {
+            int v = src[j] < 0 ? 0 : src[j];
+            dst[j] = (v - mu[j]) * inv[j];
+        }
+    }
+
     /// <summary>μ and 1/σ of each SNP over <paramref name="rows"/>.</summary>
     /// <param name="genotypes">The matrix.</param>
     /// <param name="rows">The rows the statistics come from.</param>
@@ -154,15 +188,23 @@ public static class Standardization
         int m = genotypes.Snps;
         if (mean.Length != m || inverseScale.Length != m) throw new ArgumentException($"Standardization: statistics for {mean.Length} SNPs, the matrix has {m}.");
         if (destination.Length < (long)rows.Length * m) throw new ArgumentException("Standardization: destination too small.", nameof(destination));
-        // z = (max(x,0) − μ)·s: three values per SNP, looked up rather than computed per element.
-        for (int i = 0; i < rows.Length; i++)
+        // z = (max(x, 0) − μ)·s, the same float operations per element in the vector and scalar paths, so the
+        // result does not depend on the SIMD width or on how rows are shared between threads. A 128 × 14,079
+        // batch is 1.8 M elements: on one core, element by element, it took as long as a third of the step's GEMMs.
+        var ids = rows.ToArray();
+        unsafe
         {
-            var row = genotypes.Row(rows[i]);
-            var dst = destination.Slice(i * m, m);
-            for (int j = 0; j < m; j++)
+            fixed (sbyte* g = genotypes.Values)
+            fixed (float* mu = mean, inv = inverseScale, dst = destination)
             {
-                int v = row[j] < 0 ? 0 : row[j];
-                dst[j] = (v - mean[j]) * inverseScale[j];
+                nint gp = (nint)g, mp = (nint)mu, ip = (nint)inv, dp = (nint)dst;
+                int parts = ids.Length * (long)m >= ParallelElements ? Math.Min(ids.Length, 2 * (ForkJoin.WorkerCount + 1)) : 1;
+                ForkJoin.For(parts, part =>
+                {
+                    int from = (int)((long)ids.Length * part / parts), to = (int)((long)ids.Length * (part + 1) / parts);
+                    for (int i = from; i < to; i++)
+                        StandardizeRow((sbyte*)gp + (long)ids[i] * m, (float*)mp, (float*)ip, (float*)dp + (long)i * m, m);
+                });
             }
         }
     }

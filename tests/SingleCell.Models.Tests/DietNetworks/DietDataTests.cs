@@ -49,6 +49,28 @@ public class DietDataTests
     }
 
     [Test]
+    public void StandardizingABatchMatchesTheFormulaElementByElement()
+    {
+        // 300 rows × 1,037 SNPs (not a multiple of any vector width, and enough genotypes for the parallel
+        // path): every element equals (max(x, 0) − μ)·s computed here one at a time, bit for bit.
+        const int n = 300, m = 1037;
+        var rng = new Random(5);
+        var values = new sbyte[n * m];
+        for (int k = 0; k < values.Length; k++) values[k] = (sbyte)(rng.Next(5) - 1 is var v && v > 2 ? 2 : v);
+        var g = new GenotypeMatrix(n, m, values);
+        var (mean, inv) = Standardization.Fit(g, Enumerable.Range(0, 200).ToArray());
+        int[] rows = [.. Enumerable.Range(0, 260).Select(i => (i * 7) % n)];
+        var z = new float[rows.Length * m];
+        Standardization.Apply(g, rows, mean, inv, z);
+        for (int i = 0; i < rows.Length; i++)
+            for (int j = 0; j < m; j++)
+            {
+                int x = Math.Max((int)values[rows[i] * m + j], 0);
+                Assert.That(z[i * m + j], Is.EqualTo((x - mean[j]) * inv[j]), $"row {i}, SNP {j}");
+            }
+    }
+
+    [Test]
     public void HistogramEmbeddingAndColumnNormAgainstHandValues()
     {
         // 4 samples × 2 SNPs; classes 0,0,1,1. SNP 0: 0, 2 | 1, missing(→0). SNP 1: 1, 1 | 2, 2.

@@ -69,6 +69,31 @@ public class KernelLengthTests
         }
     }
 
+    [TestCase(1 << 18)]
+    [TestCase((1 << 18) + 4_321)]
+    public void Large_unary_ops_shared_between_cores_equal_one_pass_bit_for_bit(int n)
+    {
+        // Above 2^18 floats an element-wise op and its gradient run in one piece per core; the result must be
+        // the one-piece result exactly (forward: TensorPrimitives over the whole span; backward: (1 − y²)·g).
+        var x = Data(n, 3, -4f, 4f);
+        var up = Data(n, 4);
+        var t = T((float[])x.Clone()); t.RequiresGrad = true;
+        var y = t.Tanh();
+        var expected = new float[n];
+        System.Numerics.Tensors.TensorPrimitives.Tanh(x, expected);
+        Assert.That(y.ToArray(), Is.EqualTo(expected));
+        y.Backward(T(up));
+        var g = t.Grad!.ToArray();
+        for (int i = 0; i < n; i++)
+        {
+            float d = 1f - expected[i] * expected[i];
+            if (g[i] != d * up[i]) Assert.Fail($"gradient at {i} of {n}: {g[i]} against {d * up[i]}");
+        }
+        var e = new float[n];
+        System.Numerics.Tensors.TensorPrimitives.Exp(x, e);
+        Assert.That(T(x).Exp().ToArray(), Is.EqualTo(e));
+    }
+
     [Test]
     public void Log1p_and_softplus_keep_relative_accuracy_at_tiny_and_large_arguments()
     {
