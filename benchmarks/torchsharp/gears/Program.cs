@@ -8,15 +8,16 @@
 // a co-expression graph on the G genes and a GO graph on the P nodes, each with K random distinct in-neighbours
 // per node (20) plus a self loop (so 21 edges per node, the graphs' cap; the real graphs have up to 21) and
 // random weights in [0.1, 1), symmetrically normalised as the peer's norm_adj does; a pool of conditions
-// (100 by default) of 1 or 2 perturbed GO nodes each (half singles, half pairs), every cell of a batch drawing
-// one; each condition's "non-zero genes" a random 98 % of the genes; expression |N(0, 1)| values. Timing does
+// (20 by default: the Python peer's seed-1 split of the Norman subset trains on 20 conditions plus controls,
+// 2,095 cells, 65 steps per epoch) of 1 or 2 perturbed GO nodes each (half singles, half pairs), every cell of a
+// batch drawing one (no control cells); each condition's "non-zero genes" a random 98 % of the genes; expression |N(0, 1)| values. Timing does
 // not depend on the values; it does depend on how many distinct conditions a batch holds (the loss loops over
 // them), which the pool size sets.
 //
 // Times each step (batch assembly, forward, loss, backward, clipping, Adam, and freeing the step's tensors)
 // after --warmup steps, then prints the median of --steps steps:
 //   genes=... go_nodes=... hidden=... batch=... threads=... steps=... step_s_median=... step_s_min=... last_loss=...
-// Usage: bash run.sh [--genes 500] [--go-nodes 476] [--degree 20] [--hidden 64] [--batch 32] [--conditions 100]
+// Usage: bash run.sh [--genes 500] [--go-nodes 476] [--degree 20] [--hidden 64] [--batch 32] [--conditions 20]
 //                    [--warmup 5] [--steps 30] [--threads 2] [--seed 1]
 using System.Diagnostics;
 using System.Globalization;
@@ -86,7 +87,7 @@ return 0;
 
 /// <summary>Command line ("--flag value" or "--flag=value").</summary>
 internal sealed record Args(int Genes = 500, int GoNodes = 476, int Degree = 20, int Hidden = 64, int Batch = 32,
-    int Conditions = 100, int Warmup = 5, int Steps = 30, int Threads = 2, long Seed = 1, bool Profile = false)
+    int Conditions = 20, int Warmup = 5, int Steps = 30, int Threads = 2, long Seed = 1, bool Profile = false)
 {
     public static Args Parse(string[] argv)
     {
