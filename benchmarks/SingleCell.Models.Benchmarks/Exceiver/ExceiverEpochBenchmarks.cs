@@ -36,6 +36,9 @@ public class ExceiverEpochBenchmarks
         };
     }
 
+    /// <summary>The model and trainer options <see cref="Setup"/> built (for <c>step-loop</c>).</summary>
+    internal (ExceiverModel Model, TrainerOptions Options) Built => (_model, _options);
+
     /// <summary>One epoch (the first call also fits the scaler and n_mask, which the warm-up absorbs).</summary>
     [Benchmark]
     public double Epoch() => _model.Fit(_options).Last("mse_train");

@@ -31,6 +31,9 @@ public class GearsEpochBenchmarks
         _model = GearsModel.Create(data, new GearsSetup("condition"), go);
     }
 
+    /// <summary>The model <see cref="Setup"/> built (for <c>step-loop</c>).</summary>
+    internal GearsModel Model => _model;
+
     /// <summary>One epoch (training steps and validation).</summary>
     [Benchmark]
     public double Epoch() => _model.Fit(new TrainerOptions { MaxEpochs = 1 }).Last("loss_train");

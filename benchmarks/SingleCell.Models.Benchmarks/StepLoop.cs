@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using SingleCell.Models.Benchmarks.Exceiver;
+using SingleCell.Models.Benchmarks.Gears;
+using SingleCell.Models.Exceiver;
+using SingleCell.Models.Training;
+
+namespace SingleCell.Models.Benchmarks;
+
+/// <summary>
+/// Wall time of single training steps (forward, loss, backward, clipping, optimiser step) of the GEARS and Exceiver
+/// epoch benchmarks' models, to set beside the TorchSharp peers' per-step figures (benchmarks/torchsharp/). Trains
+/// EPOCHS epochs with the epoch benchmark's setup and options; a step's time is the gap between the trainer's
+/// progress reports of consecutive steps of an epoch (so the validation pass and the epoch start are not in it; the
+/// first step of each epoch has no predecessor and is not counted); the first SKIP timed steps are warm-up.
+/// Prints the steps per epoch and the median and minimum step.
+/// </summary>
+internal static class StepLoop
+{
+    private sealed class Recorder : IProgress<TrainingProgress>
+    {
+        public readonly List<double> Steps = [];
+        public int StepsPerEpoch;
+        private TimeSpan? _last;
+
+        public void Report(TrainingProgress p)
+        {
+            StepsPerEpoch = p.StepsPerEpoch;
+            if (p.EndOfEpoch) { _last = null; return; }
+            if (_last is TimeSpan prev && p.Step > 0) Steps.Add((p.Elapsed - prev).TotalSeconds);
+            _last = p.Elapsed;
+        }
+    }
+
+    internal static void Run(string which, int epochs, int skip)
+    {
+        var recorder = new Recorder();
+        var clock = Stopwatch.StartNew();
+        switch (which)
+        {
+            case "gears":
+            {
+                var bench = new GearsEpochBenchmarks();
+                bench.Setup();
+                Console.WriteLine(FormattableString.Invariant($"setup {clock.Elapsed.TotalSeconds:F1} s"));
+                bench.Model.Fit(new TrainerOptions { MaxEpochs = epochs }, recorder);
+                break;
+            }
+            case "exceiver-exclude" or "exceiver-additive":
+            {
+                var bench = new ExceiverEpochBenchmarks { Mask = which.EndsWith("additive", StringComparison.Ordinal) ? KeyPadding.Additive : KeyPadding.Exclude };
+                bench.Setup();
+                Console.WriteLine(FormattableString.Invariant($"setup {clock.Elapsed.TotalSeconds:F1} s"));
+                var (model, options) = bench.Built;
+                model.Fit(options with { MaxEpochs = epochs }, recorder);
+                break;
+            }
+            default:
+                throw new ArgumentException($"step-loop: unknown model '{which}' (gears, exceiver-exclude, exceiver-additive)");
+        }
+        var timed = recorder.Steps.Skip(skip).ToList();
+        Console.WriteLine(FormattableString.Invariant(
+            $"steps (s): {string.Join(' ', timed.Select(t => t.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))}"));
+        if (timed.Count == 0) throw new InvalidOperationException($"step-loop: {recorder.Steps.Count} steps recorded, none left after skipping {skip}");
+        timed.Sort();
+        Console.WriteLine(FormattableString.Invariant(
+            $"{which}: steps_per_epoch={recorder.StepsPerEpoch} timed_steps={timed.Count} step_s_median={timed[timed.Count / 2]:F4} step_s_min={timed[0]:F4} total_s={clock.Elapsed.TotalSeconds:F1}"));
+    }
+}
