@@ -42,11 +42,14 @@ static int Run(Options o)
     if (o.Budget > candidates.Length)
         Warn($"--budget {o.Budget} exceeds the {candidates.Length} candidate genes; all {candidates.Length} are ranked");
 
+    var selector = Selector(o, graph, o.Method, o.Seed);
     var result = SampleProgress.Step($"selecting {Math.Min(o.Budget, candidates.Length)} of {candidates.Length} genes ({o.Method})", Math.Min(o.Budget, candidates.Length), bar =>
-        Selector(o, graph, o.Method, o.Seed).Select(candidates, o.Budget, progress: SampleProgress.Sync<SelectionProgress>(p => bar.Set(p.Selected)), cancellationToken: SampleApp.Cancellation));
+        selector.Select(candidates, o.Budget, progress: SampleProgress.Sync<SelectionProgress>(p => bar.Set(p.Selected)), cancellationToken: SampleApp.Cancellation));
     double seconds = clock.Elapsed.TotalSeconds;
 
-    var coverage = GraphReach.Coverage(graph, o.Hops, cancellationToken: SampleApp.Cancellation);
+    // The objective every method is scored on; graphreach already built it (Score resets it).
+    var coverage = o.Method == "graphreach" && selector is GreedySelector { Function: WeightedCoverage built } ? built
+        : GraphReach.Coverage(graph, o.Hops, cancellationToken: SampleApp.Cancellation);
     var (gains, reached) = Score(coverage, result.Selected);
     var names = result.Selected.Select(i => graph.Genes[i]).ToArray();
     if (o.Out is { } dir) Outputs.Write(new OutputFolder(dir), o, graph, candidates, coverage, names, gains, reached);

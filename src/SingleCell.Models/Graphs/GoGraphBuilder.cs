@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace SingleCell.Models.Graphs;
 
 /// <summary>Settings of the GEARS Gene Ontology graph.</summary>
@@ -16,12 +18,17 @@ public sealed record GoGraphOptions(double Threshold = 0.1, int NeighborsPerGene
 /// Ties are broken by the lower source index (GEARS' order depends on pandas row order). The
 /// graph is directed and not symmetrised. Intersections are counted through an inverted
 /// term → genes index one target at a time, probing only the target's prefix of rarest terms
-/// (prefix filtering: a gene sharing none of them cannot exceed the threshold) and adding the
-/// few frequent suffix terms by binary search, so the result equals the all-pairs computation
-/// and no genes × genes matrix is formed.
+/// (prefix filtering: a gene sharing none of them cannot exceed the threshold), skipping a gene
+/// first met at a term after which the two sets cannot share enough terms (positional
+/// filtering), and adding the remaining suffix terms by binary search or, for the 256 most
+/// frequent terms, by popcount of bit masks; so the result equals the all-pairs computation and
+/// no genes × genes matrix is formed.
 /// </remarks>
 public static class GoGraphBuilder
 {
+    // The most frequent terms kept as a bit mask per gene: 4 × 64 bits.
+    private const int MaskWords = 4, MaskBits = MaskWords * 64;
+
     /// <summary>Builds the GO graph over <paramref name="genes"/> (genes without annotations are left out).</summary>
     /// <param name="annotations">Gene → GO terms, keyed by gene symbol.</param>
     /// <param name="genes">Candidate node genes in node order; null uses every annotated gene.</param>
@@ -85,19 +92,36 @@ public static class GoGraphBuilder
             var vals = inv.AsSpan(invPtr[t], invPtr[t + 1] - invPtr[t]);
             SortBySizeThenNode(keys, vals);
         }
+        // invRest[q]: how many terms of node inv[q] rank at or after this term (its size minus its position).
+        var invRest = new int[inv.Length];
+        for (int t = 0; t < m; t++)
+            for (int q = invPtr[t]; q < invPtr[t + 1]; q++)
+            {
+                int b = inv[q];
+                invRest[q] = setPtr[b + 1] - setPtr[b] - sets.AsSpan(setPtr[b], setPtr[b + 1] - setPtr[b]).BinarySearch(t);
+            }
 
+        // The most frequent terms (the highest ranks) as a bit mask per node, so that the suffix of a
+        // target, made of its most frequent terms, is intersected by popcount.
+        int fBase = Math.Max(0, m - MaskBits);
+        var masks = new ulong[(long)n * MaskWords];
+        for (int i = 0; i < n; i++)
+            for (int k = setPtr[i]; k < setPtr[i + 1]; k++)
+                if (sets[k] >= fBase) masks[i * MaskWords + ((sets[k] - fBase) >> 6)] |= 1UL << (sets[k] - fBase);
         int keep = options.NeighborsPerGene + 1;
+        int maxSetSize = 0;
+        for (int i = 0; i < n; i++) maxSetSize = Math.Max(maxSetSize, setPtr[i + 1] - setPtr[i]);
         var outSrc = new int[(long)n * keep];
         var outW = new float[(long)n * keep];
         var outCount = new int[n];
         const int chunk = 256;
         int chunks = (n + chunk - 1) / chunk, done = 0;
         var po = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = options.MaxDegreeOfParallelism };
-        Parallel.For(0, chunks, po, () => new Scratch(n, keep), (c, _, s) =>
+        Parallel.For(0, chunks, po, () => new Scratch(n, keep, maxSetSize), (c, _, s) =>
         {
             int end = Math.Min(n, (c + 1) * chunk);
             for (int target = c * chunk; target < end; target++)
-                outCount[target] = TopNeighbors(target, setPtr, sets, prefix, invPtr, inv, invSize, options.Threshold, s, outSrc.AsSpan(target * keep, keep), outW.AsSpan(target * keep, keep));
+                outCount[target] = TopNeighbors(target, setPtr, sets, prefix, invPtr, inv, invSize, invRest, masks, fBase, options.Threshold, s, outSrc.AsSpan(target * keep, keep), outW.AsSpan(target * keep, keep));
             progress?.Report((double)Interlocked.Add(ref done, end - c * chunk) / n);
             return s;
         }, _ => { });
@@ -114,8 +138,12 @@ public static class GoGraphBuilder
         return GeneGraph.FromEdges(names, src, dst, w);
     }
 
-    private sealed class Scratch(int n, int keep)
+    private sealed class Scratch(int n, int keep, int maxSetSize)
     {
+        public readonly int[] From = new int[maxSetSize + 1];
+        public readonly ulong[] Suffix = new ulong[(maxSetSize + 1) * MaskWords];
+        public readonly int[] Need = new int[maxSetSize + 1];
+        public readonly int[] Overlap = new int[maxSetSize + 1];
         public readonly int[] Count = new int[n];
         public readonly int[] Touched = new int[n];
         public readonly double[] TopW = new double[keep];
@@ -132,13 +160,17 @@ public static class GoGraphBuilder
         return Math.Clamp(size - Math.Max(drop, 0), 1, size);
     }
 
-    private static int TopNeighbors(int target, int[] setPtr, int[] sets, int[] prefix, int[] invPtr, int[] inv, int[] invSize, double threshold,
+    private static int TopNeighbors(int target, int[] setPtr, int[] sets, int[] prefix, int[] invPtr, int[] inv, int[] invSize, int[] invRest, ulong[] masks, int fBase, double threshold,
         Scratch s, Span<int> topSrc, Span<float> topW)
     {
         var count = s.Count;
         var touched = s.Touched;
         int nt = 0;
         int sizeT = setPtr[target + 1] - setPtr[target];
+        int pT = prefix[target];
+        int sizeCap = Math.Min(s.From.Length - 1, MaxSize(Limit(sizeT, 0, threshold), threshold));
+        FillTables(sizeT, pT, sizeCap, threshold, s.From, s.Need, s.Overlap);
+        var overlap = s.Overlap;
         for (int k = 0; k < prefix[target]; k++)
         {
             // A gene b first met at position k shares at most sizeT − k terms and misses the k
@@ -146,32 +178,57 @@ public static class GoGraphBuilder
             // (lists are sorted by size, so stop there).
             int term = sets[setPtr[target] + k];
             int maxSize = MaxSize(Limit(sizeT, k, threshold), threshold);
+            int rest = sizeT - k;
             for (int q = invPtr[term]; q < invPtr[term + 1]; q++)
             {
-                if (invSize[q] > maxSize) break;
+                int sizeB = invSize[q];
+                if (sizeB > maxSize) break;
                 int b = inv[q];
-                if (count[b]++ == 0) touched[nt++] = b;
+                int c = count[b];
+                if (c == 0)
+                {
+                    // First met here, at their first common term: they share at most
+                    // min(sizeT − k, |b| − position in b) terms (positional filter).
+                    if (Math.Min(rest, invRest[q]) < overlap[sizeB]) continue;
+                    touched[nt++] = b;
+                }
+                count[b] = c + 1;
             }
         }
         int filled = 0, keep = topSrc.Length;
         var tw = s.TopW;
+        // Suffix[k]: the mask of the target's positions ≥ k that are frequent terms (k ≥ f0, the first such position).
+        int f0 = sizeT;
+        while (f0 > 0 && sets[setPtr[target] + f0 - 1] >= fBase) f0--;
+        var suffix = s.Suffix;
+        suffix.AsSpan(sizeT * MaskWords, MaskWords).Clear();
+        for (int k = sizeT - 1; k >= f0; k--)
+        {
+            suffix.AsSpan((k + 1) * MaskWords, MaskWords).CopyTo(suffix.AsSpan(k * MaskWords, MaskWords));
+            int bit = sets[setPtr[target] + k] - fBase;
+            suffix[k * MaskWords + (bit >> 6)] |= 1UL << bit;
+        }
+        var fromT = s.From;
+        var needT = s.Need;
         for (int i = 0; i < nt; i++)
         {
             int b = touched[i];
             int inter = count[b];
             count[b] = 0;
             int sizeB = setPtr[b + 1] - setPtr[b];
-            if (Math.Min(sizeT, sizeB) <= threshold * Math.Max(sizeT, sizeB)) continue; // J ≤ min/max ≤ t
+            if (inter < needT[sizeB]) continue; // J ≤ min/max ≤ t, or the bound below is ≤ t
             // Counted so far: positions k before the prefix end and before b's length cut-off;
             // add the remaining positions by binary search in b.
-            int from = prefix[target];
-            while (from > 0 && !(threshold * sizeB < Limit(sizeT, from - 1, threshold))) from--;
+            int from = fromT[sizeB];
             int upper = Math.Min(Math.Min(sizeT, sizeB), inter + sizeT - from);
             double bound = (double)upper / (sizeT + sizeB - upper); // J(target, b) ≤ bound
             if (!(bound > threshold) || (filled == keep && !Better(bound, b, tw[keep - 1], topSrc[keep - 1]))) continue;
             var setB = sets.AsSpan(setPtr[b], sizeB);
-            for (int k = setPtr[target] + from; k < setPtr[target + 1]; k++)
+            for (int k = setPtr[target] + from; k < setPtr[target] + f0; k++)
                 if (setB.BinarySearch(sets[k]) >= 0) inter++;
+            int sk = Math.Max(from, f0) * MaskWords, bk = b * MaskWords;
+            inter += BitOperations.PopCount(suffix[sk] & masks[bk]) + BitOperations.PopCount(suffix[sk + 1] & masks[bk + 1])
+                + BitOperations.PopCount(suffix[sk + 2] & masks[bk + 2]) + BitOperations.PopCount(suffix[sk + 3] & masks[bk + 3]);
             double j = (double)inter / (sizeT + sizeB - inter);
             if (!(j > threshold)) continue;
             // Insert into the descending top list (ties: lower source first).
@@ -188,6 +245,34 @@ public static class GoGraphBuilder
         }
         for (int i = 0; i < filled; i++) topW[i] = (float)tw[i];
         return filled;
+    }
+
+    /// <summary>
+    /// Per candidate size sB (1..cap): From[sB], the probed positions that counted b (the loop of the
+    /// reference: from the prefix end down while t·sB ≥ Limit), and Need[sB], the least count for which
+    /// min/max &gt; t and the bound (upper / (sizeT + sB − upper), upper = min(sizeT, sB, count + sizeT − From))
+    /// exceeds t; int.MaxValue when none does. Both tests are monotone in the count, so
+    /// "count ≥ Need" is exactly "the reference's tests pass".
+    /// </summary>
+    private static void FillTables(int sizeT, int prefixT, int cap, double threshold, int[] fromTable, int[] needTable, int[] overlapTable)
+    {
+        int from = prefixT;
+        for (int sB = 1; sB <= cap; sB++)
+        {
+            // t·sB is non-decreasing in sB for t ≥ 0, so the position where the reference's loop stops only moves down.
+            if (!(threshold >= 0)) from = prefixT;
+            while (from > 0 && !(threshold * sB < Limit(sizeT, from - 1, threshold))) from--;
+            fromTable[sB] = from;
+            int minSize = Math.Min(sizeT, sB);
+            if (minSize <= threshold * Math.Max(sizeT, sB)) { needTable[sB] = overlapTable[sB] = int.MaxValue; continue; }
+            // The least overlap u ≤ minSize with u / (sizeT + sB − u) > t (the quotient is non-decreasing in u).
+            double guess = threshold * (sizeT + sB) / (1 + threshold);
+            int u = guess > 0 && guess < minSize ? (int)guess : 0;
+            while (u > 0 && (double)(u - 1) / (sizeT + sB - u + 1) > threshold) u--;
+            while (u <= minSize && !((double)u / (sizeT + sB - u) > threshold)) u++;
+            needTable[sB] = u > minSize ? int.MaxValue : Math.Max(u - sizeT + from, 0);
+            overlapTable[sB] = !(threshold >= 0) ? 0 : u > minSize ? int.MaxValue : u;
+        }
     }
 
     /// <summary>The probe cut-off at position k: J &gt; t needs sizeT − k &gt; t·(|b| + k).</summary>

@@ -1,3 +1,4 @@
+using System.Numerics;
 using SingleCell.Models.Data;
 using SingleCell.Models.Graphs;
 
@@ -37,20 +38,26 @@ public static class GraphReach
         var a = graph.WithSelfLoops();
         var ptr = new int[n + 1];
         var lists = new int[n][];
+        // Each N(t) is gathered as a bit set over the nodes and read out in ascending order (no sort).
         Parallel.For(0, (n + 255) / 256, new ParallelOptions { CancellationToken = cancellationToken }, () => new Scratch(n), (c, _, s) =>
         {
             int end = Math.Min(n, (c + 1) * 256);
-            var tmp = new List<int>();
+            var bits = s.Bits;
             for (int t = c * 256; t < end; t++)
             {
-                tmp.Clear();
                 var rf = Ball(a, t, hops, incoming: true, s);
                 foreach (int src in rf)
-                    foreach (int u in Ball(a, src, hops, incoming: false, s.Inner))
-                        if (inU[u] && s.Mark(u)) tmp.Add(u);
-                s.NextToken();
-                tmp.Sort();
-                lists[t] = tmp.ToArray();
+                {
+                    if (hops == 1)
+                    {
+                        // The 1-hop ball of src: itself and its out-neighbours.
+                        Set(bits, src);
+                        foreach (int u in a.OutNeighbors(src)) Set(bits, u);
+                    }
+                    else
+                        foreach (int u in Ball(a, src, hops, incoming: false, s.Inner)) Set(bits, u);
+                }
+                lists[t] = ReadOut(bits, inU);
             }
             return s;
         }, _ => { });
@@ -179,16 +186,37 @@ public static class GraphReach
         return result;
     }
 
+    private static void Set(ulong[] bits, int u) => bits[u >> 6] |= 1UL << u;
+
+    /// <summary>The set bits that are in the universe, ascending; clears <paramref name="bits"/>.</summary>
+    private static int[] ReadOut(ulong[] bits, bool[] inU)
+    {
+        int count = 0;
+        foreach (ulong w in bits) count += BitOperations.PopCount(w);
+        var list = new int[count];
+        int p = 0;
+        for (int i = 0; i < bits.Length; i++)
+        {
+            ulong w = bits[i];
+            bits[i] = 0;
+            while (w != 0)
+            {
+                int u = (i << 6) + BitOperations.TrailingZeroCount(w);
+                w &= w - 1;
+                if (inU[u]) list[p++] = u;
+            }
+        }
+        return p == count ? list : list[..p];
+    }
+
     private sealed class Scratch(int n)
     {
-        private readonly int[] _stamp = new int[n];
+        public readonly ulong[] Bits = new ulong[(n + 63) / 64];
         private readonly int[] _ballStamp = new int[n];
-        private int _token = 1, _ballToken = 1;
+        private int _ballToken = 1;
         public readonly List<int> Ball = new();
         private Scratch? _inner;
-        public Scratch Inner => _inner ??= new Scratch(_stamp.Length);
-        public bool Mark(int u) { if (_stamp[u] == _token) return false; _stamp[u] = _token; return true; }
-        public void NextToken() => _token++;
+        public Scratch Inner => _inner ??= new Scratch(_ballStamp.Length);
         public bool BallMark(int u) { if (_ballStamp[u] == _ballToken) return false; _ballStamp[u] = _ballToken; return true; }
         public void NextBallToken() => _ballToken++;
     }

@@ -50,6 +50,41 @@ public class GoGraphTests
         }
     }
 
+    [TestCase(11, 0.1), TestCase(12, 0.1), TestCase(13, 0.2), TestCase(14, 0.05), TestCase(15, 0.0), TestCase(16, 0.4)]
+    public void Build_with_more_terms_than_the_frequent_term_masks_equals_all_pairs_reference(int seed, double threshold)
+    {
+        // Over 256 distinct terms, so a target's suffix mixes terms intersected by binary search and
+        // terms intersected by the frequent-term bit masks; skewed frequencies and set sizes up to
+        // 120, so the size, prefix and positional filters all cut; weights compared exactly.
+        var rng = new Random(seed);
+        var pairs = new List<(string, int)>();
+        for (int gi = 0; gi < 300; gi++)
+        {
+            int size = 1 + rng.Next(rng.Next(3) == 0 ? 120 : 15);
+            for (int k = 0; k < size; k++)
+            {
+                int r = rng.Next(100);
+                pairs.Add(($"G{gi}", r < 40 ? rng.Next(20) : r < 70 ? 20 + rng.Next(300) : 320 + rng.Next(700)));
+            }
+        }
+        var ann = GeneAnnotations.FromPairs(pairs);
+        var g = GoGraphBuilder.Build(ann, options: new GoGraphOptions(threshold, NeighborsPerGene: 7));
+        int n = ann.Count;
+        for (int t = 0; t < n; t++)
+        {
+            var expected = Enumerable.Range(0, n)
+                .Select(s => (s, w: ann.Jaccard(ann.Genes[s], ann.Genes[t])))
+                .Where(x => x.w > threshold).OrderByDescending(x => x.w).ThenBy(x => x.s).Take(8)
+                .OrderBy(x => x.s).ToArray();
+            int node = g.IndexOf(ann.Genes[t]);
+            var got = g.InNeighbors(node).ToArray().Select(s => ann.IndexOf(g.Genes[s])).ToArray();
+            Assert.That(got.OrderBy(x => x), Is.EqualTo(expected.Select(x => x.s)), $"target {ann.Genes[t]}");
+            var weights = g.InNeighbors(node).ToArray().Zip(g.InWeights(node).ToArray())
+                .OrderBy(x => ann.IndexOf(g.Genes[x.First])).Select(x => x.Second);
+            Assert.That(weights, Is.EqualTo(expected.Select(x => (float)x.w)), $"weights of target {ann.Genes[t]}");
+        }
+    }
+
     [Test]
     public void Genes_without_annotations_are_left_out_and_order_follows_the_list()
     {

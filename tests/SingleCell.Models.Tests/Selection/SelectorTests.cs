@@ -67,6 +67,31 @@ public class SelectorTests
         Assert.That(restricted.CoveredBy(1).ToArray(), Is.Empty);
     }
 
+    [TestCase(1, 1, false), TestCase(2, 1, true), TestCase(3, 2, false), TestCase(4, 2, true), TestCase(5, 3, false)]
+    public void GraphReach_coverage_equals_the_receptive_field_definition(int seed, int hops, bool restricted)
+    {
+        // More than 64 nodes, so the bit sets span several words; sparse, so the balls differ.
+        var rng = new Random(seed);
+        int n = 150;
+        var g = Instances.RandomGraph(rng, n, 0.02);
+        int[]? universe = restricted ? Enumerable.Range(0, n).Where(_ => rng.Next(3) > 0).ToArray() : null;
+        var f = GraphReach.Coverage(g, hops, universe);
+        // RF(t): nodes within `hops` in-edges of t (itself included); N(t) = {u ∈ U : RF(u) ∩ RF(t) ≠ ∅}.
+        var rf = Enumerable.Range(0, n).Select(t =>
+        {
+            var ball = new HashSet<int> { t };
+            for (int l = 0; l < hops; l++)
+                foreach (int v in ball.ToArray()) ball.UnionWith(g.InNeighbors(v).ToArray());
+            return ball;
+        }).ToArray();
+        var inU = universe?.ToHashSet();
+        for (int t = 0; t < n; t++)
+        {
+            var expected = Enumerable.Range(0, n).Where(u => (inU is null || inU.Contains(u)) && rf[u].Overlaps(rf[t])).ToArray();
+            Assert.That(f.CoveredBy(t).ToArray(), Is.EqualTo(expected), $"N({t})");
+        }
+    }
+
     [Test]
     public void GraphReach_kernel_is_m_m_transpose()
     {
