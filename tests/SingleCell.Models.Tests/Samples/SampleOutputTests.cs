@@ -36,6 +36,37 @@ public class SampleOutputTests
     }
 
     [Test]
+    public void SelectionStudy_with_gears_on_norman_leaves_out_the_perturbation_outside_the_go_graph()
+    {
+        // IER5L has no GO annotation, so GEARS cannot embed it: the study must leave it out of pool and test (and
+        // say so) instead of failing when GEARS is asked to predict or featurise it (it did, at the first training).
+        string networks = SharedData.Require("networks/gene2go_human_2022-09.tsv.gz");
+        SharedData.Require("perturbation/norman2019_mcfaline2023_devel.h5ad");
+        string dir = Path.Combine(Path.GetTempPath(), "scm-study-gears-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (code, output, error) = SampleCliTests.Run("SelectionStudy",
+                $"--dataset norman --predictor gears --methods random,graphreach --seeds 1 --budgets 3,6 --epochs 1 --batch 64 " +
+                $"--data \"{Path.GetDirectoryName(networks)}\" --out \"{dir}\" --json");
+            Assert.That(code, Is.EqualTo(0), error);
+            Assert.That(error, Does.Contain("left out for GEARS (a gene outside the GO graph): IER5L"));
+            var json = System.Text.Json.JsonDocument.Parse(output).RootElement;
+            foreach (var method in new[] { "random", "graphreach" })
+            {
+                var m = json.GetProperty("methods").GetProperty(method);
+                Assert.That(m.GetProperty("budgets").EnumerateArray().Select(b => b.GetInt32()), Is.EqualTo(new[] { 3, 6 }), method);
+                foreach (var perBudget in m.GetProperty("mse_top20").EnumerateArray())
+                    foreach (var v in perBudget.EnumerateArray()) Assert.That(double.IsFinite(v.GetDouble()), Is.True, method);
+            }
+            Assert.That(File.ReadAllText(Path.Combine(dir, "results.csv")), Does.Not.Contain("IER5L"), "never selected or tested");
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        }
+    }
+
+    [Test]
     public void DietNetworks_out_writes_results_predictions_histories_and_curves()
     {
         string dir = Path.Combine(Path.GetTempPath(), "scm-diet-out-" + Guid.NewGuid().ToString("N"));
