@@ -21,6 +21,12 @@ static int Run(Options options)
     var setup = StudySetup.Load(options, msg => status.WriteLine(msg)) with { PredictorName = options.Predictor == "gears" ? $"GEARS (batch {options.Batch})" : "graph-ridge (stand-in for GEARS)" };
     IPerturbationPredictorFactory factory = options.Predictor == "gears" ? new GearsPredictorFactory(batchSize: options.Batch) : new GraphRidgePredictorFactory();
     var study = new SelectionStudy(setup.Screen, setup.Graph, factory, setup.Study, setup.Priors);
+    if (study.LeftOut.Count > 0)
+    {
+        // Only GEARS leaves perturbations out (GearsPredictorFactory.CanPredict: every gene a node of the graph).
+        status.WriteLine($"left out for GEARS (a gene outside the GO graph): {string.Join(", ", study.LeftOut)}");
+        setup = setup with { Description = $"{setup.Description}; {study.LeftOut.Count} left out for GEARS" };
+    }
     var output = new OutputFolder(options.Out);
     string csv = output.Wrote("results.csv", "one row per training: method, noise, seed, budget, test metrics (rerun to resume)");
     var progress = SampleProgress.Sync<StudyProgress>(p => status.WriteLine(

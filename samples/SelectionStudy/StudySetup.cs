@@ -71,18 +71,6 @@ internal sealed record StudySetup(string Description, PerturbationScreen Screen,
         var genes = screen.PerturbationGenes.SelectMany(g => g).Concat(screen.Genes).Distinct(StringComparer.Ordinal).ToArray();
         log($"building the model's GO graph over {genes.Length} genes and the STRING prior");
         var graph = GoGraphBuilder.Build(Go(), genes);
-        if (o.Predictor == "gears")
-        {
-            // GEARS embeds a perturbation through its genes' GO-graph nodes, so (as GEARS itself does) a perturbation
-            // with a gene outside the graph cannot be trained on or predicted: leave it out of pool and test, and say so.
-            var outside = Enumerable.Range(0, screen.Perturbations.Count).Where(p => screen.PerturbationGenes[p].Any(g => graph.IndexOf(g) < 0)).ToArray();
-            if (outside.Length > 0)
-            {
-                log($"left out for GEARS (a gene outside the GO graph): {string.Join(", ", outside.Select(p => screen.Perturbations[p]))}");
-                screen = PerturbationScreen.FromAnnData(screen.Subset(Enumerable.Range(0, screen.Perturbations.Count).Except(outside).ToArray()), screen.ConditionKey);
-                description += $"; {outside.Length} left out for GEARS";
-            }
-        }
         var stringGraph = EdgeListReader.ReadString(Path.Combine(net, "string_v12_human_entrez_edges.tsv.gz"), 700).Subgraph(genes);
         int[] budgets = o.Budgets ?? (o.Rounds is int r ? Enumerable.Range(0, r + 1).Select(i => defaultBudgets[0] * (i + 1)).ToArray() : defaultBudgets);
         var study = new SelectionStudyOptions

@@ -32,4 +32,14 @@ public sealed class GearsPredictorFactory(GearsOptions? options = null, int batc
         model.Fit(new TrainerOptions { MaxEpochs = request.Epochs, BatchSize = batchSize, Seed = (ulong)request.Seed }, progress, cancellationToken);
         return model;
     }
+
+    /// <summary>GEARS embeds a perturbation through its genes' nodes in the graph: each gene must be one (as GEARS itself requires).</summary>
+    /// <param name="genes">The perturbed genes.</param>
+    /// <param name="graph">The study's graph.</param>
+    public bool CanPredict(IReadOnlyList<string> genes, Graphs.GeneGraph graph)
+    {
+        ArgumentNullException.ThrowIfNull(genes);
+        ArgumentNullException.ThrowIfNull(graph);
+        return genes.All(g => graph.IndexOf(g) >= 0);
+    }
 }

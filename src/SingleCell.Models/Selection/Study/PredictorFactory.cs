@@ -31,6 +31,14 @@ public interface IPerturbationPredictorFactory
     /// <param name="progress">Training progress, if the predictor reports any.</param>
     /// <param name="cancellationToken">Stops training.</param>
     IPerturbationPredictor Train(PredictorTrainingRequest request, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Whether the predictor can be trained on, and predict, a perturbation of <paramref name="genes"/> with the study's
+    /// graph; the study leaves the others out of pool and test (<see cref="SelectionStudy.LeftOut"/>). Default: every one.
+    /// </summary>
+    /// <param name="genes">The perturbed genes.</param>
+    /// <param name="graph">The study's gene graph (graph noise changes edges, never nodes).</param>
+    bool CanPredict(IReadOnlyList<string> genes, GeneGraph graph) => true;
 }
 
 /// <summary>A factory from a delegate (how a model family such as GEARS joins the study).</summary>

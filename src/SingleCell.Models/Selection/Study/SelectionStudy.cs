@@ -38,7 +38,7 @@ public sealed class SelectionStudy
     /// <param name="factory">Trains a predictor at each budget.</param>
     /// <param name="options">The protocol; null means IterPert's.</param>
     /// <param name="priorGraphs">Graphs whose diffusion kernels IterPert averages with its feature kernel (e.g. GO, STRING); not noised.</param>
-    /// <exception cref="ArgumentException">The budgets exceed the pool.</exception>
+    /// <exception cref="ArgumentException">The budgets exceed the pool, or the predictor can handle fewer than two perturbations.</exception>
     public SelectionStudy(PerturbationScreen screen, GeneGraph graph, IPerturbationPredictorFactory factory, SelectionStudyOptions? options = null,
         IReadOnlyList<GeneGraph>? priorGraphs = null)
     {
@@ -48,14 +48,22 @@ public sealed class SelectionStudy
         _options = options ?? new SelectionStudyOptions();
         _options.Validate();
         _priors = priorGraphs ?? [];
-        int p = screen.Perturbations.Count;
+        // Perturbations the predictor cannot handle (e.g. GEARS: a gene outside the graph) are neither selected nor
+        // tested; when it handles all, the split is the seeded permutation of every perturbation.
+        int[] usable = [.. Enumerable.Range(0, screen.Perturbations.Count).Where(i => factory.CanPredict(screen.PerturbationGenes[i], graph))];
+        LeftOut = [.. Enumerable.Range(0, screen.Perturbations.Count).Except(usable).Select(i => screen.Perturbations[i])];
+        int p = usable.Length;
+        if (p < 2) throw new ArgumentException($"The predictor '{factory.Name}' can handle {p} of the screen's {screen.Perturbations.Count} perturbations; a study needs at least 2.", nameof(factory));
         var perm = new Generator(_options.SplitSeed).Permutation(p);
         int nTest = Math.Max(1, (int)Math.Round(p * _options.TestFraction));
-        _test = perm[..nTest].Order().ToArray();
-        _items = perm[nTest..].Order().ToArray();
+        _test = perm[..nTest].Select(k => usable[k]).Order().ToArray();
+        _items = perm[nTest..].Select(k => usable[k]).Order().ToArray();
         if (_options.Schedule[^1] > _items.Length)
             throw new ArgumentException($"The largest budget ({_options.Schedule[^1]}) exceeds the pool of {_items.Length} non-test perturbations.", nameof(options));
     }
+
+    /// <summary>Perturbations the predictor cannot handle (<see cref="IPerturbationPredictorFactory.CanPredict"/>): neither in the pool nor in the test set.</summary>
+    public IReadOnlyList<string> LeftOut { get; }
 
     /// <summary>The held-out test perturbations.</summary>
     public IReadOnlyList<string> TestPerturbations => _test.Select(t => _screen.Perturbations[t]).ToArray();

@@ -66,6 +66,24 @@ public class StudyTests
     }
 
     [Test]
+    public void Perturbations_the_predictor_cannot_handle_are_left_out_of_pool_and_test()
+    {
+        var (screen, graph) = TinyScreen();
+        var all = new SelectionStudy(screen, graph, new GraphRidgePredictorFactory(), Tiny("graphreach"));
+        Assert.That(all.LeftOut, Is.Empty);
+        Assert.That(all.Pool.Concat(all.TestPerturbations).Order(StringComparer.Ordinal), Is.EqualTo(screen.Perturbations), "the ridge stand-in takes every perturbation");
+
+        // GEARS needs each perturbed gene to be a node of the graph: drop one perturbed gene's node.
+        string missing = screen.PerturbationGenes[7][0];
+        var smaller = graph.Subgraph(graph.Genes.Where(g => g != missing).ToArray());
+        var expected = screen.Perturbations.Where((_, i) => screen.PerturbationGenes[i].Contains(missing)).ToArray();
+        var study = new SelectionStudy(screen, smaller, new GearsPredictorFactory(), Tiny("graphreach"));
+        Assert.That(study.LeftOut, Is.EqualTo(expected));
+        Assert.That(study.Pool.Concat(study.TestPerturbations), Has.None.AnyOf(expected));
+        Assert.That(study.Pool.Count + study.TestPerturbations.Count, Is.EqualTo(screen.Perturbations.Count - expected.Length));
+    }
+
+    [Test]
     public void The_no_change_baseline_is_the_control_mean_scored_on_the_test_perturbations()
     {
         var (screen, graph) = TinyScreen();
