@@ -38,37 +38,28 @@ var ids0 = torch.arange(a.Genes, dtype: ScalarType.Int64);
 Console.Error.WriteLine($"torch threads {torch.get_num_threads()}, {a.Genes} genes, batch {a.Batch}, n_mask {a.NMask}, " +
     $"{m.parameters().Count()} parameter tensors / {m.parameters().Sum(q => q.numel())} weights");
 
-var times = new List<double>();
 double last = double.NaN;
 m.train();
-for (int s = 0; s < a.Warmup + a.Steps; s++)
+var times = PeerCommon.TimeSteps(a.Warmup, a.Steps, _ =>
 {
-    var t0 = Stopwatch.StartNew();
-    using (var scope = torch.NewDisposeScope())
-    {
-        var b = torch.randint(0, cells, new long[] { a.Batch }, generator: g);
-        var v = V.index(b);                          // a copy, as V[b].copy()
-        var pad = nz.index(b).logical_not();         // True = ignored key (zero count)
-        var ids = ids0.repeat(a.Batch, 1);
-        // n_mask distinct non-zero genes per cell (the peer: rng.choice(cand, n_mask, replace=False) per row)
-        var mids = torch.multinomial(nz.index(b).to_type(ScalarType.Float32), a.NMask, replacement: false, generator: g);
-        var tgt = v.gather(1, mids); v.scatter_(1, mids, torch.ones(1).expand(mids.shape)); ids = ids.scatter(1, mids, torch.full(mids.shape, a.Genes, dtype: ScalarType.Int64));
-        var tf = Stopwatch.StartNew();
-        var pred = m.Forward(v, ids, pad, mids); double f = tf.Elapsed.TotalSeconds;
-        var loss = nn.functional.mse_loss(pred, tgt);
-        opt.zero_grad(); loss.backward(); double bw = tf.Elapsed.TotalSeconds;
-        opt.step(); last = loss.item<float>();
-        if (a.Profile) Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  forward {f:F4} loss+backward {bw - f:F4} adam {tf.Elapsed.TotalSeconds - bw:F4} s"));
-    }
-    if (s >= a.Warmup) times.Add(t0.Elapsed.TotalSeconds);
-    else Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"warm-up step {s + 1}: {t0.Elapsed.TotalSeconds:F4} s"));
-}
-var sorted = times.Order().ToList();
-Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"steps (s): {string.Join(' ', times.Select(t => t.ToString("F4", CultureInfo.InvariantCulture)))}; rss {RssMiB():F0} MiB"));
+    using var scope = torch.NewDisposeScope();
+    var b = torch.randint(0, cells, new long[] { a.Batch }, generator: g);
+    var v = V.index(b);                          // a copy, as V[b].copy()
+    var pad = nz.index(b).logical_not();         // True = ignored key (zero count)
+    var ids = ids0.repeat(a.Batch, 1);
+    // n_mask distinct non-zero genes per cell (the peer: rng.choice(cand, n_mask, replace=False) per row)
+    var mids = torch.multinomial(nz.index(b).to_type(ScalarType.Float32), a.NMask, replacement: false, generator: g);
+    var tgt = v.gather(1, mids); v.scatter_(1, mids, torch.ones(1).expand(mids.shape)); ids = ids.scatter(1, mids, torch.full(mids.shape, a.Genes, dtype: ScalarType.Int64));
+    var tf = Stopwatch.StartNew();
+    var pred = m.Forward(v, ids, pad, mids); double f = tf.Elapsed.TotalSeconds;
+    var loss = nn.functional.mse_loss(pred, tgt);
+    opt.zero_grad(); loss.backward(); double bw = tf.Elapsed.TotalSeconds;
+    opt.step(); last = loss.item<float>();
+    if (a.Profile) Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  forward {f:F4} loss+backward {bw - f:F4} adam {tf.Elapsed.TotalSeconds - bw:F4} s"));
+});
+Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"steps (s): {PeerCommon.List(times)}; rss {RssMiB():F0} MiB"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"genes={a.Genes} n_mask={a.NMask} layers={a.Layers} batch={a.Batch} threads={a.Threads} steps={times.Count} " +
-    $"step_s_median={sorted[sorted.Count / 2]:F4} step_s_min={sorted[0]:F4} last_mse={last:F4}"));
+    $"genes={a.Genes} n_mask={a.NMask} layers={a.Layers} batch={a.Batch} threads={a.Threads} {PeerCommon.Summary(times)} last_mse={last:F4}"));
 return 0;
 
 static double RssMiB()
@@ -86,28 +77,20 @@ internal sealed record Args(int Genes = 6998, int Batch = 64, int Layers = 1, in
     public static Args Parse(string[] argv)
     {
         var a = new Args();
-        for (int i = 0; i < argv.Length; i++)
+        PeerCommon.ForEachFlag(argv, (flag, v) => a = flag switch
         {
-            string flag = argv[i], value = "";
-            int eq = flag.IndexOf('=');
-            if (eq > 0) { value = flag[(eq + 1)..]; flag = flag[..eq]; }
-            string V() => eq > 0 ? value : i + 1 < argv.Length ? argv[++i] : throw new ArgumentException($"{flag} needs a value");
-            int I() => int.Parse(V(), CultureInfo.InvariantCulture);
-            a = flag switch
-            {
-                "--genes" => a with { Genes = I() },
-                "--batch" => a with { Batch = I() },
-                "--layers" => a with { Layers = I() },
-                "--n-mask" => a with { NMask = I() },
-                "--nonzero" => a with { Nonzero = double.Parse(V(), CultureInfo.InvariantCulture) },
-                "--warmup" => a with { Warmup = I() },
-                "--steps" => a with { Steps = I() },
-                "--threads" => a with { Threads = I() },
-                "--seed" => a with { Seed = long.Parse(V(), CultureInfo.InvariantCulture) },
-                "--profile" => a with { Profile = true },   // per-phase times of each step to stderr
-                _ => throw new ArgumentException($"unknown argument {argv[i]}"),
-            };
-        }
+            "--genes" => a with { Genes = PeerCommon.Int(v) },
+            "--batch" => a with { Batch = PeerCommon.Int(v) },
+            "--layers" => a with { Layers = PeerCommon.Int(v) },
+            "--n-mask" => a with { NMask = PeerCommon.Int(v) },
+            "--nonzero" => a with { Nonzero = PeerCommon.Double(v) },
+            "--warmup" => a with { Warmup = PeerCommon.Int(v) },
+            "--steps" => a with { Steps = PeerCommon.Int(v) },
+            "--threads" => a with { Threads = PeerCommon.Int(v) },
+            "--seed" => a with { Seed = PeerCommon.Long(v) },
+            "--profile" => a with { Profile = true },   // per-phase times of each step to stderr
+            _ => throw new ArgumentException($"unknown argument {flag}"),
+        });
         if (a.Steps < 1) throw new ArgumentException("--steps must be at least 1");
         return a;
     }

@@ -52,37 +52,28 @@ var opt = torch.optim.Adam(m.parameters(), lr: 1e-3, beta1: 0.9, beta2: 0.999, e
 Console.Error.WriteLine($"torch threads {torch.get_num_threads()}, {a.Genes} genes, {a.GoNodes} GO nodes, co-expression nnz {aCo.SparseValues.shape[0]}, " +
     $"GO nnz {aGo.SparseValues.shape[0]}, batch {a.Batch}, {m.parameters().Count()} parameter tensors / {m.parameters().Sum(q => q.numel())} weights");
 
-var times = new List<double>();
 double last = double.NaN;
 m.train();
-for (int s = 0; s < a.Warmup + a.Steps; s++)
+var times = PeerCommon.TimeSteps(a.Warmup, a.Steps, isLast =>
 {
-    var t0 = Stopwatch.StartNew();
-    using (var scope = torch.NewDisposeScope())
-    {
-        var xi = torch.randint(0, ctrlCells, new long[] { a.Batch }, generator: g);
-        var yi = torch.randint(0, pertCells, new long[] { a.Batch }, generator: g);
-        var x = xCtrl.index(xi); var y = yPert.index(yi);
-        var bc = yi.data<long>().Select(i => (int)cellCond[i]).ToArray();
-        var perts = bc.Select(c => condPerts[c]).ToArray();
-        var tf = Stopwatch.StartNew();
-        var pred = m.Forward(x, perts); double f = tf.Elapsed.TotalSeconds;
-        var loss = Loss.Compute(pred, y, bc, ctrlMean, nonzero); double l = tf.Elapsed.TotalSeconds;
-        opt.zero_grad(); loss.backward(); double bw = tf.Elapsed.TotalSeconds;
-        torch.nn.utils.clip_grad_value_(m.parameters(), 1.0);
-        opt.step();
-        if (a.Profile) Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  forward {f:F4} loss {l - f:F4} backward {bw - l:F4} clip+adam {tf.Elapsed.TotalSeconds - bw:F4} s"));
-        if (s == a.Warmup + a.Steps - 1) last = loss.item<float>();
-    }
-    if (s >= a.Warmup) times.Add(t0.Elapsed.TotalSeconds);
-    else Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"warm-up step {s + 1}: {t0.Elapsed.TotalSeconds:F4} s"));
-}
-var sorted = times.Order().ToList();
-Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"steps (s): {string.Join(' ', times.Select(t => t.ToString("F4", CultureInfo.InvariantCulture)))}; live tensors {DisposeScopeManager.Statistics.ThreadTotalLiveCount}"));
+    using var scope = torch.NewDisposeScope();
+    var xi = torch.randint(0, ctrlCells, new long[] { a.Batch }, generator: g);
+    var yi = torch.randint(0, pertCells, new long[] { a.Batch }, generator: g);
+    var x = xCtrl.index(xi); var y = yPert.index(yi);
+    var bc = yi.data<long>().Select(i => (int)cellCond[i]).ToArray();
+    var perts = bc.Select(c => condPerts[c]).ToArray();
+    var tf = Stopwatch.StartNew();
+    var pred = m.Forward(x, perts); double f = tf.Elapsed.TotalSeconds;
+    var loss = Loss.Compute(pred, y, bc, ctrlMean, nonzero); double l = tf.Elapsed.TotalSeconds;
+    opt.zero_grad(); loss.backward(); double bw = tf.Elapsed.TotalSeconds;
+    torch.nn.utils.clip_grad_value_(m.parameters(), 1.0);
+    opt.step();
+    if (a.Profile) Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  forward {f:F4} loss {l - f:F4} backward {bw - l:F4} clip+adam {tf.Elapsed.TotalSeconds - bw:F4} s"));
+    if (isLast) last = loss.item<float>();
+});
+Console.Error.WriteLine($"steps (s): {PeerCommon.List(times)}; live tensors {DisposeScopeManager.Statistics.ThreadTotalLiveCount}");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"genes={a.Genes} go_nodes={a.GoNodes} hidden={a.Hidden} batch={a.Batch} threads={a.Threads} steps={times.Count} " +
-    $"step_s_median={sorted[sorted.Count / 2]:F4} step_s_min={sorted[0]:F4} last_loss={last:F4}"));
+    $"genes={a.Genes} go_nodes={a.GoNodes} hidden={a.Hidden} batch={a.Batch} threads={a.Threads} {PeerCommon.Summary(times)} last_loss={last:F4}"));
 return 0;
 
 /// <summary>Command line ("--flag value" or "--flag=value").</summary>
@@ -92,29 +83,21 @@ internal sealed record Args(int Genes = 500, int GoNodes = 476, int Degree = 20,
     public static Args Parse(string[] argv)
     {
         var a = new Args();
-        for (int i = 0; i < argv.Length; i++)
+        PeerCommon.ForEachFlag(argv, (flag, v) => a = flag switch
         {
-            string flag = argv[i], value = "";
-            int eq = flag.IndexOf('=');
-            if (eq > 0) { value = flag[(eq + 1)..]; flag = flag[..eq]; }
-            string V() => eq > 0 ? value : i + 1 < argv.Length ? argv[++i] : throw new ArgumentException($"{flag} needs a value");
-            int I() => int.Parse(V(), CultureInfo.InvariantCulture);
-            a = flag switch
-            {
-                "--genes" => a with { Genes = I() },
-                "--go-nodes" => a with { GoNodes = I() },
-                "--degree" => a with { Degree = I() },
-                "--hidden" => a with { Hidden = I() },
-                "--batch" => a with { Batch = I() },
-                "--conditions" => a with { Conditions = I() },
-                "--warmup" => a with { Warmup = I() },
-                "--steps" => a with { Steps = I() },
-                "--threads" => a with { Threads = I() },
-                "--seed" => a with { Seed = long.Parse(V(), CultureInfo.InvariantCulture) },
-                "--profile" => a with { Profile = true },   // per-phase times of each step to stderr
-                _ => throw new ArgumentException($"unknown argument {argv[i]}"),
-            };
-        }
+            "--genes" => a with { Genes = PeerCommon.Int(v) },
+            "--go-nodes" => a with { GoNodes = PeerCommon.Int(v) },
+            "--degree" => a with { Degree = PeerCommon.Int(v) },
+            "--hidden" => a with { Hidden = PeerCommon.Int(v) },
+            "--batch" => a with { Batch = PeerCommon.Int(v) },
+            "--conditions" => a with { Conditions = PeerCommon.Int(v) },
+            "--warmup" => a with { Warmup = PeerCommon.Int(v) },
+            "--steps" => a with { Steps = PeerCommon.Int(v) },
+            "--threads" => a with { Threads = PeerCommon.Int(v) },
+            "--seed" => a with { Seed = PeerCommon.Long(v) },
+            "--profile" => a with { Profile = true },   // per-phase times of each step to stderr
+            _ => throw new ArgumentException($"unknown argument {flag}"),
+        });
         if (a.Steps < 1) throw new ArgumentException("--steps must be at least 1");
         return a;
     }
