@@ -14,13 +14,12 @@ public sealed partial class Tensor
         {
             var d = NewBuffer(self.Size);
             if (d.Length == 0) return;
-            var (x, y, dy) = (self._data, r._data, g._data);
-            ElementwiseParts(d.Length, (start, length) =>
+            if (d.Length >= ParallelElementwiseFloats) GradientOnAllCores(derivative, self._data, r._data, g._data, d);
+            else
             {
-                var part = d.AsSpan(start, length);
-                derivative(x.AsSpan(start, length), y.AsSpan(start, length), part);
-                TensorPrimitives.Multiply(part, dy.AsSpan(start, length), part);
-            });
+                derivative(self.AsReadOnlySpan(), r.AsReadOnlySpan(), d);
+                TensorPrimitives.Multiply(d, g.AsReadOnlySpan(), d);
+            }
             self.AccumulateGradient(d);
         });
     }
@@ -31,24 +30,36 @@ public sealed partial class Tensor
     private Tensor Map(Action<ReadOnlySpan<float>, Span<float>> f)
     {
         var r = new Tensor(NewBuffer(Size), Shape);
-        var (x, y) = (_data, r._data);
-        if (Size > 0) ElementwiseParts(Size, (start, length) => f(x.AsSpan(start, length), y.AsSpan(start, length))); // some TensorPrimitives kernels reject empty spans
+        if (Size >= ParallelElementwiseFloats) MapOnAllCores(f, _data, r._data, Size);
+        else if (Size > 0) f(AsReadOnlySpan(), r.Span); // some TensorPrimitives kernels reject empty spans
         return r;
     }
 
     /// <summary>Element-wise work on at least this many floats (1 MiB) is shared between the cores.</summary>
     private const int ParallelElementwiseFloats = 1 << 18;
 
+    // The two helpers below hold the closures, so that the small tensors of the common path allocate none.
+    private static void MapOnAllCores(Action<ReadOnlySpan<float>, Span<float>> f, float[] x, float[] y, int n) =>
+        ElementwiseParts(n, (start, length) => f(x.AsSpan(start, length), y.AsSpan(start, length)));
+
+    private static void GradientOnAllCores(DerivativeRule derivative, float[] x, float[] y, float[] dy, float[] d) =>
+        ElementwiseParts(d.Length, (start, length) =>
+        {
+            var part = d.AsSpan(start, length);
+            derivative(x.AsSpan(start, length), y.AsSpan(start, length), part);
+            TensorPrimitives.Multiply(part, dy.AsSpan(start, length), part);
+        });
+
     /// <summary>
-    /// Runs <paramref name="body"/>(start, length) over [0, <paramref name="n"/>) in one piece, or for large
-    /// tensors in one piece per core. Pieces start at multiples of 64 floats and each element is a function of
-    /// its own inputs only, so the values do not depend on the split (a 1.4 M-element tanh and its gradient in
-    /// the Diet Networks' auxiliary net were one core's work while the other waited).
+    /// Runs <paramref name="body"/>(start, length) over [0, <paramref name="n"/>) in one piece per core. Pieces start at
+    /// multiples of 64 floats and each element is a function of its own inputs only, so the values do not depend on
+    /// the split (a 1.4 M-element tanh and its gradient in the Diet Networks' auxiliary net were one core's work while
+    /// the other waited).
     /// </summary>
     private static void ElementwiseParts(int n, Action<int, int> body)
     {
         int parts = ForkJoin.WorkerCount + 1;
-        if (n < ParallelElementwiseFloats || parts == 1) { body(0, n); return; }
+        if (parts == 1) { body(0, n); return; }
         ForkJoin.For(parts, p =>
         {
             int from = (int)((long)n * p / parts) & ~63;
