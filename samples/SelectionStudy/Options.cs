@@ -13,18 +13,18 @@ internal sealed class Options
     {
         var spec = new SampleArgs("SelectionStudy", "One-shot graph selection against active learning, with a predictor retrained at every budget.")
             .Option("--dataset", "sim|norman|papalexi|FILE", "sim: a simulated screen on the human GO network; norman: the norman19 cells of ../shared/data/perturbation/norman2019_mcfaline2023_devel.h5ad; papalexi: Papalexi 2021 low-MOI (../shared/data/perturbation/papalexi2021_lowmoi, dominant guide, --cells per knockout, default 200); or an .h5ad with obs 'condition'", "sim")
-            .Flag("--small", "a quick setting (400 perturbable genes, budgets 20,40,60,80, 3 seeds): minutes on 2 cores; with --predictor gears also 10 epochs, batch 32 and the methods random, coreset, badge, iterpert, graphreach, facility (unless --epochs / --batch / --methods say otherwise)")
+            .Flag("--small", "a quick setting (400 perturbable genes, budgets 20,40,60,80, 3 seeds): minutes on 2 cores; with --predictor gears also 5 epochs, batch 32 and the methods random, coreset, badge, iterpert, graphreach, facility (unless --epochs / --batch / --methods say otherwise)")
             .Option("--methods", "LIST", "comma-separated: " + string.Join(",", SelectionStudyOptions.AllMethods), "all")
             .Option("--seeds", "LIST", "comma-separated seeds, each ≥ 0", "1,2,3,4,5 (--small: 1,2,3)")
             .Option("--budgets", "LIST", "the budget schedule, increasing, each ≥ 1 (the first is the initial set)", "100,200,…,600 (--small: 20,40,60,80)")
             .Option("--rounds", "R", "with --budgets unset: R + 1 budgets, multiples of the first default, ≥ 0")
             .Option("--epochs", "N", "training epochs of the predictor at every budget, ≥ 1", "20")
             .Option("--predictor", "NAME", "ridge: the fast graph-ridge stand-in; gears: GEARS (hidden 64, --batch; minutes per training on 2 cores)", "ridge")
-            .Option("--batch", "N", "GEARS mini-batch size, ≥ 2 (IterPert's 256; with ~10 cells per perturbation a smaller batch gives GEARS as many optimiser steps per epoch as real screens with ~100 cells per perturbation)", "256 (--small --predictor gears: 32)")
+            .Option("--batch", "N", "GEARS mini-batch size, ≥ 2 (IterPert's 256, for real screens with ~100+ cells per perturbation; with the simulator's 50 and the small budgets of --small a smaller batch gives GEARS enough optimiser steps per epoch)", "256 (--small --predictor gears: 32)")
             .Option("--graph-noise", "LIST", "comma-separated fractions of the prior graph's edges to corrupt, each from 0 to 1", "0")
             .Option("--noise-kind", "KIND", "rewire or drop", "rewire")
             .Option("--genes", "P,R", "simulated screen: perturbable and read-out genes, each ≥ 1", "2000,1000 (--small: 400,200)")
-            .Option("--cells", "N", "simulated screen: cells per perturbation, ≥ 1", "10")
+            .Option("--cells", "N", "simulated screen: cells per perturbation, ≥ 1 (fewer cells leave even a perfect predictor little to gain over no change: the summary reports that ceiling)", "50")
             .Option("--data", "DIR", "the folder with the network files (gene_info, gene2go, STRING)", "../shared/data/networks beside the checkout")
             .Option("--out", "DIR", "results.csv (resumable: rerun to continue), summary.md, error_vs_budget.png/.svg and stability.png/.svg (one pair per graph-noise level)", "./selection-study")
             .Flag("--json", "print {\"methods\": {...}, \"config\": {...}} on stdout")
@@ -94,12 +94,12 @@ internal sealed class Options
         bool small = a.Has("--small");
         if (small && predictor == "gears")
         {
-            if (!a.Has("--epochs")) epochs = 10;
+            if (!a.Has("--epochs")) epochs = 5;
             if (!a.Has("--batch")) batch = 32;
         }
         double[] noise = a.DoubleList("--graph-noise", 0, 1) ?? [0];
         string noiseKind = a.Choice("--noise-kind", "rewire", "rewire", "drop");
-        int? cells = a.Has("--cells") ? a.Int("--cells", 10, min: 1) : null;
+        int? cells = a.Has("--cells") ? a.Int("--cells", 50, min: 1) : null;
         string dataDir = a.ExistingFolder("--data", NetworkFiles) ?? StudySetup.NetworksDir(null);
         if (dataset == "norman")
         {

@@ -14,6 +14,12 @@ internal sealed record StudySetup(string Description, PerturbationScreen Screen,
     /// <summary>How the report names the predictor in the loop.</summary>
     public string PredictorName { get; init; } = "graph-ridge (stand-in for GEARS)";
 
+    /// <summary>Simulated screens only: the true expected profile of a perturbation (the ceiling of every predictor); null for real data.</summary>
+    public Func<string, float[]>? ExpectedProfile { get; init; }
+
+    /// <summary>Fresh cells per test perturbation behind <see cref="ExpectedProfile"/>.</summary>
+    public const int CeilingCells = 1000;
+
     public static StudySetup Load(Options o, Action<string> log)
     {
         string net = NetworksDir(o.DataDir);
@@ -28,6 +34,7 @@ internal sealed record StudySetup(string Description, PerturbationScreen Screen,
         }
         PerturbationScreen screen;
         string description;
+        SimulatedScreen? simulated = null;
         int[] defaultBudgets;
         int[] defaultSeeds = o.Small ? [1, 2, 3] : [1, 2, 3, 4, 5];
         if (o.Dataset == "sim")
@@ -38,12 +45,12 @@ internal sealed record StudySetup(string Description, PerturbationScreen Screen,
             {
                 PerturbableGenes = o.Perturbable ?? (o.Small ? 400 : 2000),
                 ReadoutGenes = o.Readouts ?? (o.Small ? 200 : 1000),
-                CellsPerPerturbation = o.Cells ?? 10,
+                CellsPerPerturbation = o.Cells ?? new ScreenSimulationOptions().CellsPerPerturbation,
                 ControlCells = o.Small ? 300 : 1000,
                 Seed = 11,
             };
             log($"simulating {sim.PerturbableGenes} perturbations × {sim.CellsPerPerturbation} cells on {sim.ReadoutGenes} read-outs");
-            var simulated = ScreenSimulator.Simulate(network, sim);
+            simulated = ScreenSimulator.Simulate(network, sim);
             Directory.CreateDirectory(o.Out);
             screen = PerturbationScreen.FromAnnData(simulated.Data);
             description = $"simulated screen: {sim.PerturbableGenes} perturbable genes, {sim.ReadoutGenes} read-outs, {sim.CellsPerPerturbation} cells each, {sim.ControlCells} controls (GO network, seed {sim.Seed})";
@@ -83,7 +90,27 @@ internal sealed record StudySetup(string Description, PerturbationScreen Screen,
             NoiseKind = o.NoiseKind == "drop" ? GraphNoiseKind.Drop : GraphNoiseKind.Rewire,
         };
         study.Validate();
-        return new StudySetup(description, screen, graph, [graph, stringGraph], study);
+        return new StudySetup(description, screen, graph, [graph, stringGraph], study) { ExpectedProfile = simulated is null ? null : ExpectedProfiles(simulated, screen) };
+    }
+
+    /// <summary>
+    /// The true expected profile of each perturbation of a simulated screen, from <see cref="CeilingCells"/> fresh cells,
+    /// computed on first use for all perturbations at once and arranged in the screen's gene order.
+    /// </summary>
+    private static Func<string, float[]> ExpectedProfiles(SimulatedScreen simulated, PerturbationScreen screen)
+    {
+        Dictionary<string, float[]>? profiles = null;
+        return label =>
+        {
+            if (profiles is null)
+            {
+                var rows = simulated.ExpectedProfiles(screen.Perturbations, CeilingCells, seed: 20261203);
+                var column = screen.Genes.Select(g => Array.IndexOf(simulated.ReadoutGenes, g)).ToArray();
+                profiles = new Dictionary<string, float[]>(StringComparer.Ordinal);
+                for (int p = 0; p < rows.Length; p++) profiles[screen.Perturbations[p]] = column.Select(j => rows[p][j]).ToArray();
+            }
+            return profiles[label];
+        };
     }
 
     /// <summary>Budgets for a small real pool: four steps of a sixth of the non-test pool.</summary>

@@ -12,8 +12,13 @@ public sealed record ScreenSimulationOptions
     /// <summary>Double perturbations (random pairs of perturbable genes).</summary>
     public int Pairs { get; init; }
 
-    /// <summary>Cells per perturbation.</summary>
-    public int CellsPerPerturbation { get; init; } = 10;
+    /// <summary>
+    /// Cells per perturbation (default 50). Fewer cells leave the observed means dominated by counting noise: on the
+    /// 400-gene screen of the selection study, even the true expected profile (<see cref="SimulatedScreen.ExpectedProfiles"/>)
+    /// lowers the test error of the no-change baseline by only about 15 % at 10 cells, against about half at 50 and
+    /// two thirds at 100 (real Perturb-seq screens have roughly 100–300 cells per perturbation).
+    /// </summary>
+    public int CellsPerPerturbation { get; init; } = 50;
 
     /// <summary>Control cells.</summary>
     public int ControlCells { get; init; } = 1000;

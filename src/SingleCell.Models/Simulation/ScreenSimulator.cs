@@ -15,9 +15,55 @@ namespace SingleCell.Models.Simulation;
 /// <param name="PerturbableGenes">The perturbable genes.</param>
 /// <param name="ReadoutGenes">The read-out genes (var names).</param>
 /// <param name="GeneratingGraph">The sub-graph (perturbable ∪ read-out genes) the effects spread on.</param>
+/// <param name="Options">The options the screen was simulated with.</param>
 public sealed record SimulatedScreen(AnnData Data, string[] Conditions, DenseMatrix TrueLogFoldChange, double[] Amplitude, double[] ControlMean, double[] Theta,
-    string[] PerturbableGenes, string[] ReadoutGenes, GeneGraph GeneratingGraph)
+    string[] PerturbableGenes, string[] ReadoutGenes, GeneGraph GeneratingGraph, ScreenSimulationOptions Options)
 {
+    /// <summary>
+    /// The expected log-normalised profile of each condition (its pseudo-bulk mean over infinitely many cells), estimated
+    /// from <paramref name="cells"/> fresh cells per condition drawn exactly as the screen's cells are. It is what a perfect
+    /// predictor would output, so its test error against the screen's own (finite-cell) means is the floor set by
+    /// measurement noise: the ceiling of what any predictor can reach on this screen.
+    /// </summary>
+    /// <param name="conditions">Conditions of <see cref="Conditions"/> (<c>A</c>, <c>A+B</c>; <c>A+ctrl</c> is accepted), or <c>ctrl</c> for the control profile.</param>
+    /// <param name="cells">Fresh cells per condition, ≥ 1; the Monte Carlo error of an entry shrinks as 1/√cells.</param>
+    /// <param name="seed">Seeds the fresh cells (independent of the screen's own cells for any seed).</param>
+    /// <param name="cancellationToken">Checked between conditions.</param>
+    /// <returns>One row per condition: the mean of log1p(x / Σx · TargetSum) per read-out.</returns>
+    /// <exception cref="ArgumentException">A condition that the screen did not simulate.</exception>
+    public float[][] ExpectedProfiles(IReadOnlyList<string> conditions, int cells, ulong seed, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conditions);
+        ArgumentOutOfRangeException.ThrowIfLessThan(cells, 1);
+        var row = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < Conditions.Length; i++) row[Conditions[i]] = i;
+        var lfc = new float[]?[conditions.Count];
+        for (int k = 0; k < conditions.Count; k++)
+        {
+            string c = conditions[k].EndsWith("+ctrl", StringComparison.Ordinal) ? conditions[k][..^5] : conditions[k];
+            if (c == "ctrl") continue;
+            lfc[k] = row.TryGetValue(c, out int i) ? TrueLogFoldChange.Row(i).ToArray()
+                : throw new ArgumentException($"Condition '{conditions[k]}' was not simulated in this screen.", nameof(conditions));
+        }
+        var result = new float[conditions.Count][];
+        // Salted so that no fresh cell shares its generator state with a cell of the screen.
+        ulong salt = seed ^ 0xD1B54A32D192ED03UL;
+        Parallel.For(0, conditions.Count, new ParallelOptions { CancellationToken = cancellationToken }, k =>
+        {
+            int nR = ControlMean.Length;
+            var sum = new double[nR];
+            var counts = new double[nR];
+            for (int c = 0; c < cells; c++)
+            {
+                double total = ScreenSimulator.SampleCell(new Generator(salt ^ (0x9E3779B97F4A7C15UL * (ulong)(k * (long)cells + c + 1))), lfc[k], ControlMean, Theta, Options, counts);
+                if (total == 0) continue;
+                for (int r = 0; r < nR; r++) if (counts[r] > 0) sum[r] += Math.Log(1 + counts[r] / total * Options.TargetSum);
+            }
+            result[k] = sum.Select(v => (float)(v / cells)).ToArray();
+        });
+        return result;
+    }
+
     /// <summary>Writes <c>screen.h5ad</c> (the cells) and <c>truth.h5ad</c> (conditions × read-outs, X = true log fold change, obs <c>amplitude</c>) into <paramref name="directory"/>.</summary>
     /// <param name="directory">Created if missing.</param>
     public void Write(string directory)
@@ -125,7 +171,7 @@ public static class ScreenSimulator
         }
         var data = SampleCells(conditions, lfc, mu, theta, names[nP..], o, rng.NextUInt64(), cancellationToken);
         var truth = new DenseMatrix(conditions.Count, nR, lfc.SelectMany(e => e).ToArray());
-        return new SimulatedScreen(data, conditions.ToArray(), truth, amplitude.ToArray(), mu, theta, names[..nP], names[nP..], sub);
+        return new SimulatedScreen(data, conditions.ToArray(), truth, amplitude.ToArray(), mu, theta, names[..nP], names[nP..], sub, o);
     }
 
     /// <summary>BFS order from the best-connected node (then the next unvisited best-connected, for other components); every third node is a read-out.</summary>
@@ -211,6 +257,31 @@ public static class ScreenSimulator
         return result;
     }
 
+    /// <summary>
+    /// One cell's counts: a log-normal size factor, then per read-out NB(size · μ_r · e^{lfc_r}, θ_r) as Poisson–Gamma.
+    /// </summary>
+    /// <param name="g">The cell's generator.</param>
+    /// <param name="lfc">The condition's log fold changes; null for a control cell.</param>
+    /// <param name="mu">Control NB means.</param>
+    /// <param name="theta">NB dispersions.</param>
+    /// <param name="o">Options (the size factor's spread).</param>
+    /// <param name="counts">Receives the counts, one per read-out.</param>
+    /// <returns>The cell's total count.</returns>
+    internal static double SampleCell(Generator g, float[]? lfc, double[] mu, double[] theta, ScreenSimulationOptions o, double[] counts)
+    {
+        double size = Math.Exp(o.LibrarySizeLogSd * g.NextNormal());
+        double total = 0;
+        for (int r = 0; r < mu.Length; r++)
+        {
+            double mean = size * mu[r] * (lfc is null ? 1 : Math.Exp(lfc[r]));
+            double rate = g.NextGamma(theta[r]) * mean / theta[r];
+            double x = rate > 0 ? g.NextPoisson(rate) : 0;
+            counts[r] = x;
+            total += x;
+        }
+        return total;
+    }
+
     private static AnnData SampleCells(List<string> conditions, List<float[]> lfc, double[] mu, double[] theta, string[] readouts,
         ScreenSimulationOptions o, ulong seed, CancellationToken ct)
     {
@@ -222,18 +293,11 @@ public static class ScreenSimulator
         var rowCounts = new float[cells][];
         Parallel.For(0, cells, new ParallelOptions { CancellationToken = ct }, c =>
         {
-            var g = new Generator(seed ^ (0x9E3779B97F4A7C15UL * (ulong)(c + 1)));
-            double size = Math.Exp(o.LibrarySizeLogSd * g.NextNormal());
+            var x = new double[nR];
+            SampleCell(new Generator(seed ^ (0x9E3779B97F4A7C15UL * (ulong)(c + 1))), condOf[c] < 0 ? null : lfc[condOf[c]], mu, theta, o, x);
             var idx = new List<int>();
             var val = new List<float>();
-            var e = condOf[c] < 0 ? null : lfc[condOf[c]];
-            for (int r = 0; r < nR; r++)
-            {
-                double mean = size * mu[r] * (e is null ? 1 : Math.Exp(e[r]));
-                double rate = g.NextGamma(theta[r]) * mean / theta[r];
-                double x = rate > 0 ? g.NextPoisson(rate) : 0;
-                if (x > 0) { idx.Add(r); val.Add((float)x); }
-            }
+            for (int r = 0; r < nR; r++) if (x[r] > 0) { idx.Add(r); val.Add((float)x[r]); }
             rowIdx[c] = idx.ToArray();
             rowCounts[c] = val.ToArray();
         });

@@ -258,10 +258,24 @@ public sealed class SelectionStudy
     /// The test metrics of the no-change baseline, which predicts the control mean for every test perturbation: the
     /// floor a trained predictor has to beat (GEARS' "no perturbation" baseline).
     /// </summary>
-    public PerturbationMetricSet NoChangeBaseline()
+    public PerturbationMetricSet NoChangeBaseline() => Score(_ => _screen.ControlMean);
+
+    /// <summary>
+    /// Mean test metrics of a fixed profile per test perturbation, scored as a trained predictor is: for instance the
+    /// true expected profile of a simulated screen (<see cref="Simulation.SimulatedScreen.ExpectedProfiles"/>), whose error
+    /// is the floor that measurement noise sets for every predictor.
+    /// </summary>
+    /// <param name="profile">The predicted mean expression of a test perturbation (by label), one value per screen gene.</param>
+    /// <exception cref="ArgumentException">A profile of the wrong length.</exception>
+    public PerturbationMetricSet Score(Func<string, float[]> profile)
     {
-        var control = _screen.ControlMean;
-        return PerturbationScreenMetrics.Mean(_test.Select(t => PerturbationScreenMetrics.Compute(control, _screen.Mean(t), control, _screen.DeGenes(t))).ToArray());
+        ArgumentNullException.ThrowIfNull(profile);
+        return PerturbationScreenMetrics.Mean(_test.Select(t =>
+        {
+            var p = profile(_screen.Perturbations[t]);
+            if (p.Length != _screen.Genes.Count) throw new ArgumentException($"The profile of '{_screen.Perturbations[t]}' has {p.Length} values; the screen has {_screen.Genes.Count} genes.", nameof(profile));
+            return PerturbationScreenMetrics.Compute(p, _screen.Mean(t), _screen.ControlMean, _screen.DeGenes(t));
+        }).ToArray());
     }
 
     /// <summary>Mean test metrics of a predictor (its genes matched to the screen's by name).</summary>

@@ -1,3 +1,4 @@
+using SingleCell.Models.Selection.Study;
 using SingleCell.Models.Simulation;
 
 namespace SingleCell.Models.Tests.Selection.Study;
@@ -63,5 +64,58 @@ public class SimulatorTests
         Assert.That(a.Conditions.Count(c => c.Contains('+')), Is.EqualTo(5));
         Assert.That(a.Data.Obs["condition"].GetString(0), Is.EqualTo("ctrl"));
         Assert.That(a.Data.Obs["condition"].GetString(20), Is.EqualTo(a.Conditions[0] + "+ctrl"));
+    }
+
+    [Test]
+    public void ExpectedProfilesAreTheMeansOfManyCellsDrawnAsTheScreensAre()
+    {
+        var graph = StudyTests.RandomGraph(60, 9);
+        var o = new ScreenSimulationOptions { PerturbableGenes = 20, ReadoutGenes = 15, CellsPerPerturbation = 2, ControlCells = 40000, BaseMean = 2, Seed = 10 };
+        var sim = ScreenSimulator.Simulate(graph, o);
+        // The control profile from fresh cells against the mean of the screen's 40,000 control cells, gene by gene.
+        var profile = sim.ExpectedProfiles(["ctrl"], 40000, seed: 1)[0];
+        var x = sim.Data.X!;
+        for (int r = 0; r < o.ReadoutGenes; r++)
+        {
+            double s = 0, s2 = 0;
+            for (int c = 0; c < o.ControlCells; c++) { double v = x[c, r]; s += v; s2 += v * v; }
+            double mean = s / o.ControlCells, sd = Math.Sqrt(s2 / o.ControlCells - mean * mean);
+            // Two independent means of 40,000 cells: their difference has sd √2 · sd / 200.
+            Assert.That(profile[r], Is.EqualTo(mean).Within(5 * Math.Sqrt(2) * sd / 200), $"control profile of gene {r}");
+        }
+        // A perturbation with an effect moves its profile the way its true fold changes say (up to the shift that
+        // normalising to a fixed total gives every gene, so by correlation, not gene by gene).
+        int p = Array.FindIndex(sim.Amplitude, a => a > 0.3);
+        var moved = sim.ExpectedProfiles([sim.Conditions[p] + "+ctrl"], 4000, seed: 2)[0];
+        var lfc = sim.TrueLogFoldChange.Row(p).ToArray();
+        var change = Enumerable.Range(0, o.ReadoutGenes).Select(r => (double)(moved[r] - profile[r])).ToArray();
+        Assert.That(MathNet.Numerics.Statistics.Correlation.Pearson(change, lfc.Select(v => (double)v)), Is.GreaterThan(0.8));
+        Assert.That(sim.ExpectedProfiles(["ctrl", sim.Conditions[0]], 50, seed: 3), Is.EqualTo(sim.ExpectedProfiles(["ctrl", sim.Conditions[0]], 50, seed: 3)), "seeded");
+        Assert.Throws<ArgumentException>(() => sim.ExpectedProfiles(["NOT_A_GENE"], 5, seed: 1));
+    }
+
+    [Test]
+    public void With_few_cells_per_perturbation_even_the_true_profile_barely_beats_no_change()
+    {
+        // The ceiling of any predictor (the true expected profile) against the no-change baseline, on the same test
+        // perturbations, at 10 and at the default 50 cells per perturbation.
+        var graph = StudyTests.RandomGraph(400, 11);
+        double Ratio(int cells)
+        {
+            var sim = ScreenSimulator.Simulate(graph, new ScreenSimulationOptions { PerturbableGenes = 120, ReadoutGenes = 100, CellsPerPerturbation = cells, ControlCells = 300, Seed = 12 });
+            var screen = PerturbationScreen.FromAnnData(sim.Data);
+            var study = new SelectionStudy(screen, sim.GeneratingGraph, new GraphRidgePredictorFactory(), new SelectionStudyOptions { Methods = ["graphreach"], Seeds = [1], Budgets = [10] });
+            var profiles = sim.ExpectedProfiles(study.TestPerturbations, 1000, seed: 4);
+            var byLabel = study.TestPerturbations.Select((t, i) => (t, i)).ToDictionary(v => v.t, v => profiles[v.i]);
+            Assert.That(screen.Genes, Is.EqualTo(sim.ReadoutGenes), "the screen keeps the simulator's gene order");
+            var ceiling = study.Score(t => byLabel[t]);
+            var none = study.NoChangeBaseline();
+            Assert.That(ceiling.PearsonDelta, Is.GreaterThan(none.PearsonDelta));
+            return ceiling.MseTop20DeNonDropout / none.MseTop20DeNonDropout;
+        }
+        double few = Ratio(10), many = Ratio(new ScreenSimulationOptions().CellsPerPerturbation);
+        TestContext.Out.WriteLine($"ceiling / no-change: {few:F3} at 10 cells, {many:F3} at the default");
+        Assert.That(many, Is.LessThan(0.75), "at the default cell count a perfect predictor is clearly better than no change");
+        Assert.That(few, Is.GreaterThan(many + 0.1), "counting noise dominates with 10 cells per perturbation");
     }
 }

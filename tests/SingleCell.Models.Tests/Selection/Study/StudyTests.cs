@@ -104,6 +104,13 @@ public class StudyTests
         Assert.That(baseline.MseTop20DeNonDropout, Is.EqualTo(top20 / n).Within(1e-6));
         Assert.That(baseline.Mse, Is.EqualTo(all / n).Within(1e-6));
         Assert.That(baseline.MseTop20DeNonDropout, Is.GreaterThan(0), "the simulated test perturbations change their DE genes");
+
+        // Score: any fixed profile per test perturbation, scored as a predictor is; the observed means score zero.
+        Assert.That(study.Score(_ => c), Is.EqualTo(baseline));
+        var observed = study.Score(label => screen.Mean(screen.IndexOf(label)));
+        Assert.That(observed.MseTop20DeNonDropout, Is.EqualTo(0));
+        Assert.That(observed.Mse, Is.EqualTo(0));
+        Assert.Throws<ArgumentException>(() => study.Score(_ => new float[c.Length - 1]));
     }
 
     private sealed class CancelAfter(int count, CancellationTokenSource cts) : IProgress<StudyProgress>
