@@ -89,9 +89,11 @@ public sealed record SimulatedScreen(AnnData Data, string[] Conditions, DenseMat
 /// perturbed genes' neighbourhoods.</item>
 /// <item>Propagation: with S the symmetric normalised adjacency of that sub-graph (self-loops added) and a
 /// seeded sign ±1 per undirected edge (<see cref="ScreenSimulationOptions.NegativeEdgeFraction"/> negative),
-/// v_g = Σ_{l=1}^{H} β^{l−1} S_±^l e_g restricted to read-outs, scaled to max |v̂_g| = 1; entries below
-/// <see cref="ScreenSimulationOptions.DetectionThreshold"/> are set to 0. How many genes move thus follows
-/// the network's neighbourhood sizes, from none to hundreds.</item>
+/// u_g = Σ_{l=1}^{H} d^{l−1} S_±^l e_g restricted to read-outs (d: <see cref="ScreenSimulationOptions.Decay"/>), scaled
+/// to max |u_g| = 1; then functional sharing, v_g = (1 − β) u_g + β Σ_h S_gh u_h / Σ_h S_gh over g's perturbable
+/// neighbours h (β: <see cref="ScreenSimulationOptions.FunctionalSharing"/>), so that network neighbours have
+/// related effects; scaled to max |v̂_g| = 1, entries below <see cref="ScreenSimulationOptions.DetectionThreshold"/>
+/// set to 0. How many genes move thus follows the network's neighbourhood sizes, from none to hundreds.</item>
 /// <item>Amplitude (spike-and-slab with a log-normal slab): a_g = 0 with probability π₀ (many knock-downs
 /// have no detectable transcriptional effect), otherwise log a_g ~ N(μ, σ²); a log-normal amplitude gives the
 /// long right tail of effect sizes that genome-wide screens show, a few perturbations dominating. The log
@@ -247,11 +249,51 @@ public static class ScreenSimulator
             var e = new double[nR];
             double max = 0;
             for (int r = 0; r < nR; r++) { e[r] = acc[nP + r]; max = Math.Max(max, Math.Abs(e[r])); }
+            // Scaled to max 1 here so that the sharing step mixes profiles of equal weight.
+            if (max > 0) for (int r = 0; r < nR; r++) e[r] /= max;
+            result[g] = e;
+        });
+        var shared = Share(s, result, nP, nR, o.FunctionalSharing);
+        Parallel.For(0, nP, new ParallelOptions { CancellationToken = ct }, g =>
+        {
+            var e = shared[g];
+            double max = 0;
+            for (int r = 0; r < nR; r++) max = Math.Max(max, Math.Abs(e[r]));
             for (int r = 0; r < nR; r++)
             {
                 double v = max > 0 ? e[r] / max : 0;
                 e[r] = Math.Abs(v) < o.DetectionThreshold ? 0 : v;
             }
+        });
+        return shared;
+    }
+
+    /// <summary>
+    /// Functional sharing: v'_g = (1 − β) v_g + β Σ_h w_gh v_h / Σ_h w_gh over the perturbable network neighbours h of g
+    /// (w: the normalised adjacency). Perturbing any member of a functional neighbourhood then disrupts a common
+    /// programme, as subunits of one complex give near-identical profiles in real screens; β = 0 keeps each gene's own
+    /// spread only.
+    /// </summary>
+    private static double[][] Share(GeneGraph s, double[][] own, int nP, int nR, double beta)
+    {
+        if (beta == 0) return own;
+        var result = new double[nP][];
+        Parallel.For(0, nP, g =>
+        {
+            var e = new double[nR];
+            var nb = s.OutNeighbors(g);
+            var w = s.OutWeights(g);
+            double total = 0;
+            for (int k = 0; k < nb.Length; k++)
+            {
+                if (nb[k] == g || nb[k] >= nP) continue;
+                total += w[k];
+                var v = own[nb[k]];
+                for (int r = 0; r < nR; r++) e[r] += w[k] * v[r];
+            }
+            // A gene without perturbable neighbours keeps its own profile.
+            double a = total > 0 ? beta : 0;
+            for (int r = 0; r < nR; r++) e[r] = (1 - a) * own[g][r] + (total > 0 ? a * e[r] / total : 0);
             result[g] = e;
         });
         return result;

@@ -118,4 +118,38 @@ public class SimulatorTests
         Assert.That(many, Is.LessThan(0.75), "at the default cell count a perfect predictor is clearly better than no change");
         Assert.That(few, Is.GreaterThan(many + 0.1), "counting noise dominates with 10 cells per perturbation");
     }
+
+    [Test]
+    public void Functional_sharing_makes_network_neighbours_effects_alike()
+    {
+        var graph = StudyTests.RandomGraph(300, 13);
+        var o = new ScreenSimulationOptions { PerturbableGenes = 150, ReadoutGenes = 100, CellsPerPerturbation = 1, ControlCells = 2, NullFraction = 0, Seed = 14 };
+        (double Neighbours, double Others) Correlations(double beta)
+        {
+            var sim = ScreenSimulator.Simulate(graph, o with { FunctionalSharing = beta });
+            var sub = sim.GeneratingGraph;
+            int nP = o.PerturbableGenes;
+            double Cor(int a, int b)
+            {
+                var c = MathNet.Numerics.Statistics.Correlation.Pearson(sim.TrueLogFoldChange.Row(a).ToArray().Select(v => (double)v), sim.TrueLogFoldChange.Row(b).ToArray().Select(v => (double)v));
+                return double.IsNaN(c) ? 0 : c;
+            }
+            var near = new List<double>();
+            var far = new List<double>();
+            for (int a = 0; a < nP; a++)
+            {
+                var nb = sub.OutNeighbors(a).ToArray();
+                foreach (int b in nb) if (b < nP && b != a) near.Add(Cor(a, b));
+                // The next perturbable gene that is not a neighbour.
+                for (int b = (a + 1) % nP; b != a; b = (b + 1) % nP)
+                    if (!nb.Contains(b)) { far.Add(Cor(a, b)); break; }
+            }
+            return (near.Average(), far.Average());
+        }
+        var own = Correlations(0);
+        var shared = Correlations(0.8);
+        Assert.That(shared.Neighbours, Is.GreaterThan(own.Neighbours + 0.2), $"neighbours: {own.Neighbours:F3} → {shared.Neighbours:F3}");
+        Assert.That(shared.Neighbours, Is.GreaterThan(shared.Others + 0.2), $"neighbours {shared.Neighbours:F3}, others {shared.Others:F3}");
+        TestContext.Out.WriteLine($"neighbour r {own.Neighbours:F3} → {shared.Neighbours:F3}; others {own.Others:F3} → {shared.Others:F3}");
+    }
 }
