@@ -30,10 +30,12 @@ internal sealed class Options
             .Flag("--json", "print {\"methods\": {...}, \"config\": {...}} on stdout")
             .Example("dotnet run -c Release --project samples/SelectionStudy -- --small --out study-small --json");
         spec.Notes = """
-            run time on 2 cores: --small with the ridge predictor takes minutes (two methods, one seed, budgets 20,40 and
-            --genes 100,50 took 12 s here); the full protocol (2,000 genes, 5 seeds, 6 budgets, 13 methods) far longer,
-            and --predictor gears longer still. Progress is one line per training ([done/total] method, noise, seed,
-            budget, metrics), on stderr with --json; rerunning with the same --out resumes.
+            run time on 2 cores (measured 2026-12-03 on a shared machine): --small with the ridge predictor about half a
+            minute (13 methods, 3 seeds, three graph-noise levels); the full protocol with it (2,000 genes, 3 seeds, 6
+            budgets, 13 methods) about 7 minutes; --small --predictor gears about 13 minutes; the full protocol with
+            GEARS about a week (docs/models/selection.md). On simulated screens the summary also reports the ceiling:
+            the true expected profiles scored like a predictor. Progress is one line per training ([done/total] method,
+            noise, seed, budget, metrics), on stderr with --json; rerunning with the same --out resumes.
             """;
         return spec;
     }
