@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using SingleCell.Models.Evaluation;
 using SingleCell.Models.Selection.Study;
 
 namespace SelectionStudySample;
@@ -24,7 +23,7 @@ internal static class Report
             $"methods {string.Join(", ", setup.Study.Methods)}; run time {seconds:F0} s (this invocation; a resumed run counts only its own part).");
         var none = study.NoChangeBaseline();
         sb.AppendLine($"No-change baseline (the control mean for every test perturbation): mse_top20 {F(none.MseTop20DeNonDropout)}, mse {F(none.Mse)}, pearson_delta {F(none.PearsonDelta, "F3")}.");
-        if (Ceiling(setup, study) is { } best)
+        if (setup.Ceiling(study) is { } best)
             sb.AppendLine($"Ceiling (the true expected profile of each test perturbation, from {StudySetup.CeilingCells} fresh simulated cells: the best any predictor can score against the screen's noisy means): " +
                 $"mse_top20 {F(best.MseTop20DeNonDropout)}, mse {F(best.Mse)}, pearson_delta {F(best.PearsonDelta, "F3")}.");
         foreach (var png in (plots ?? []).Where(p => p.EndsWith(".png", StringComparison.Ordinal)))
@@ -59,10 +58,6 @@ internal static class Report
         return sb.ToString();
     }
 
-    /// <summary>The test metrics of the true expected profiles (simulated screens only).</summary>
-    private static PerturbationMetricSet? Ceiling(StudySetup setup, SelectionStudy study) =>
-        setup.ExpectedProfile is { } profile ? study.Score(profile) : null;
-
     public static string Json(IReadOnlyList<MethodSummary> summary, StudySetup setup, SelectionStudy study, double seconds)
     {
         var none = study.NoChangeBaseline();
@@ -94,7 +89,7 @@ internal static class Report
             ["seconds"] = Math.Round(seconds, 1),
             ["no_change_baseline"] = new Dictionary<string, double> { ["mse_top20"] = none.MseTop20DeNonDropout, ["mse"] = none.Mse, ["pearson_delta"] = none.PearsonDelta },
         };
-        if (Ceiling(setup, study) is { } best)
+        if (setup.Ceiling(study) is { } best)
             config["ceiling"] = new Dictionary<string, double> { ["mse_top20"] = best.MseTop20DeNonDropout, ["mse"] = best.Mse, ["pearson_delta"] = best.PearsonDelta };
         var json = new Dictionary<string, object> { ["methods"] = methods, ["config"] = config };
         return JsonSerializer.Serialize(json, new JsonSerializerOptions { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals });

@@ -1,5 +1,6 @@
 using SingleCell.Models.Data;
 using SingleCell.Models.Data.Formats;
+using SingleCell.Models.Evaluation;
 using SingleCell.Models.Graphs;
 using SingleCell.Models.Samples;
 using SingleCell.Models.Selection.Study;
@@ -14,11 +15,30 @@ internal sealed record StudySetup(string Description, PerturbationScreen Screen,
     /// <summary>How the report names the predictor in the loop.</summary>
     public string PredictorName { get; init; } = "graph-ridge (stand-in for GEARS)";
 
-    /// <summary>Simulated screens only: the true expected profile of a perturbation (the ceiling of every predictor); null for real data.</summary>
-    public Func<string, float[]>? ExpectedProfile { get; init; }
+    /// <summary>The simulated screen behind <see cref="Screen"/>; null for real data.</summary>
+    public SimulatedScreen? Simulated { get; init; }
 
-    /// <summary>Fresh cells per test perturbation behind <see cref="ExpectedProfile"/>.</summary>
+    /// <summary>Fresh cells per test perturbation behind <see cref="Ceiling"/>.</summary>
     public const int CeilingCells = 1000;
+
+    private PerturbationMetricSet? _ceiling;
+
+    /// <summary>
+    /// Simulated screens only (null otherwise): the test metrics of the true expected profiles of the test
+    /// perturbations, from <see cref="CeilingCells"/> fresh cells each — the best any predictor can score. Computed once.
+    /// </summary>
+    public PerturbationMetricSet? Ceiling(SelectionStudy study)
+    {
+        if (Simulated is null) return null;
+        if (_ceiling is { } done) return done;
+        var test = study.TestPerturbations;
+        var rows = Simulated.ExpectedProfiles(test, CeilingCells, seed: 20261203);
+        var column = Screen.Genes.Select(g => Array.IndexOf(Simulated.ReadoutGenes, g)).ToArray();
+        var byLabel = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        for (int p = 0; p < rows.Length; p++) byLabel[test[p]] = column.Select(j => rows[p][j]).ToArray();
+        _ceiling = study.Score(label => byLabel[label]);
+        return _ceiling;
+    }
 
     public static StudySetup Load(Options o, Action<string> log)
     {
@@ -90,27 +110,7 @@ internal sealed record StudySetup(string Description, PerturbationScreen Screen,
             NoiseKind = o.NoiseKind == "drop" ? GraphNoiseKind.Drop : GraphNoiseKind.Rewire,
         };
         study.Validate();
-        return new StudySetup(description, screen, graph, [graph, stringGraph], study) { ExpectedProfile = simulated is null ? null : ExpectedProfiles(simulated, screen) };
-    }
-
-    /// <summary>
-    /// The true expected profile of each perturbation of a simulated screen, from <see cref="CeilingCells"/> fresh cells,
-    /// computed on first use for all perturbations at once and arranged in the screen's gene order.
-    /// </summary>
-    private static Func<string, float[]> ExpectedProfiles(SimulatedScreen simulated, PerturbationScreen screen)
-    {
-        Dictionary<string, float[]>? profiles = null;
-        return label =>
-        {
-            if (profiles is null)
-            {
-                var rows = simulated.ExpectedProfiles(screen.Perturbations, CeilingCells, seed: 20261203);
-                var column = screen.Genes.Select(g => Array.IndexOf(simulated.ReadoutGenes, g)).ToArray();
-                profiles = new Dictionary<string, float[]>(StringComparer.Ordinal);
-                for (int p = 0; p < rows.Length; p++) profiles[screen.Perturbations[p]] = column.Select(j => rows[p][j]).ToArray();
-            }
-            return profiles[label];
-        };
+        return new StudySetup(description, screen, graph, [graph, stringGraph], study) { Simulated = simulated };
     }
 
     /// <summary>Budgets for a small real pool: four steps of a sixth of the non-test pool.</summary>

@@ -67,6 +67,31 @@ public class SampleOutputTests
     }
 
     [Test]
+    public void SelectionStudy_on_a_simulated_screen_reports_the_ceiling_below_no_change()
+    {
+        // The ceiling (true expected profiles) is what a perfect predictor scores; on the default simulator (50 cells
+        // per perturbation) it must sit well below the no-change baseline, or the study has nothing to measure.
+        string networks = SharedData.Require("networks/gene2go_human_2022-09.tsv.gz");
+        string dir = Path.Combine(Path.GetTempPath(), "scm-study-sim-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (code, output, error) = SampleCliTests.Run("SelectionStudy",
+                $"--genes 120,60 --methods graphreach --seeds 1 --budgets 10,20 --data \"{Path.GetDirectoryName(networks)}\" --out \"{dir}\" --json");
+            Assert.That(code, Is.EqualTo(0), error);
+            var config = System.Text.Json.JsonDocument.Parse(output).RootElement.GetProperty("config");
+            double none = config.GetProperty("no_change_baseline").GetProperty("mse_top20").GetDouble();
+            double ceiling = config.GetProperty("ceiling").GetProperty("mse_top20").GetDouble();
+            Assert.That(ceiling, Is.LessThan(0.75 * none), $"ceiling {ceiling}, no change {none}");
+            Assert.That(config.GetProperty("ceiling").GetProperty("pearson_delta").GetDouble(), Is.GreaterThan(0.2));
+            Assert.That(File.ReadAllText(Path.Combine(dir, "summary.md")), Does.Contain("Ceiling (the true expected profile"));
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        }
+    }
+
+    [Test]
     public void DietNetworks_out_writes_results_predictions_histories_and_curves()
     {
         string dir = Path.Combine(Path.GetTempPath(), "scm-diet-out-" + Guid.NewGuid().ToString("N"));
