@@ -115,10 +115,32 @@ public sealed class CellMatrix
         {
             int r = rowIndices[i];
             if ((uint)r >= (uint)Rows) throw new ArgumentOutOfRangeException(nameof(rowIndices), $"Row {r} is outside 0..{Rows - 1}.");
+            if (i + 1 < rowIndices.Length) PrefetchRow(rowIndices[i + 1]);
             var dst = destination.Slice(i * Columns, Columns);
             var idx = RowIndices(r);
             var val = RowValues(r);
             for (int k = 0; k < idx.Length; k++) dst[idx[k]] = val[k];
+        }
+    }
+
+    /// <summary>
+    /// Asks the cache for the stored entries of <paramref name="row"/> (up to 1 KiB each of indices and values)
+    /// while the current row is scattered: a mini-batch reads rows scattered over the whole matrix, so each row
+    /// would otherwise start with a memory stall. A hint only; an out-of-range row is ignored.
+    /// </summary>
+    private unsafe void PrefetchRow(int row)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported || (uint)row >= (uint)Rows) return;
+        int start = IndPtr[row], count = Math.Min(IndPtr[row + 1] - start, 256);
+        if (count <= 0) return;
+        fixed (int* idx = &Indices[start])
+        fixed (float* val = &Values[start])
+        {
+            for (int k = 0; k < count; k += 16)
+            {
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(idx + k);
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(val + k);
+            }
         }
     }
 
