@@ -73,6 +73,6 @@ internal static class StepLoop
         timed.Sort();
         // The lower percentiles are the steps no other job interrupted: on a shared machine, the closest to quiet figures.
         Console.WriteLine(FormattableString.Invariant(
-            $"{which}: steps_per_epoch={recorder.StepsPerEpoch} timed_steps={timed.Count} step_s_median={timed[timed.Count / 2]:F4} step_s_p10={timed[timed.Count / 10]:F4} step_s_p25={timed[timed.Count / 4]:F4} step_s_min={timed[0]:F4} total_s={clock.Elapsed.TotalSeconds:F1}"));
+            $"{which}: steps_per_epoch={recorder.StepsPerEpoch} timed_steps={timed.Count} step_s_median={timed[timed.Count / 2]:F5} step_s_p10={timed[timed.Count / 10]:F5} step_s_p25={timed[timed.Count / 4]:F5} step_s_min={timed[0]:F5} total_s={clock.Elapsed.TotalSeconds:F1}"));
     }
 }
