@@ -106,6 +106,7 @@ public sealed class CellMatrix
     /// <summary>Copies rows <paramref name="rowIndices"/> into a dense row-major buffer.</summary>
     /// <param name="rowIndices">The rows to copy, in output order.</param>
     /// <param name="destination">Receives <c>rowIndices.Length × Columns</c> values; it is cleared first.</param>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void DensifyRows(ReadOnlySpan<int> rowIndices, Span<float> destination)
     {
         if (destination.Length < (long)rowIndices.Length * Columns)

@@ -208,6 +208,7 @@ internal sealed class NbRowKernels
     /// <param name="s">This thread's buffers.</param>
     /// <param name="logThetaMu">When not empty (cols entries): receives log(θ_j + μ_j + ε), which
     /// <see cref="Backward32"/> then reads instead of computing it again (the same float32 values, bit for bit).</param>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal double Forward32(ReadOnlySpan<float> x, ReadOnlySpan<float> rho, float library, Scratch s, Span<float> logThetaMu = default)
     {
         if (!_float32) throw new InvalidOperationException("NB rows: Forward32 needs kernels built with float32 on a vector path.");
@@ -243,6 +244,7 @@ internal sealed class NbRowKernels
     /// log(x!) rounded to float for sixteen counts, as <see cref="CountKernels.LogFactorialF"/> (0 for x = 0): one
     /// table gather when every lane is an integer below the table's size (the usual case), else lane by lane.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static unsafe Vector512<float> LogFactorial16(Vector512<float> xv)
     {
         var xi = Vector512.ConvertToInt32(xv);
@@ -303,6 +305,7 @@ internal sealed class NbRowKernels
     /// <param name="dThetaAcc">θ-gradient accumulator, or null.</param>
     /// <param name="s">This thread's buffers.</param>
     /// <param name="logThetaMu">log(θ_j + μ_j + ε) of the row as <see cref="Forward32"/> wrote it, or empty to compute it here.</param>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal void Backward32(ReadOnlySpan<float> x, ReadOnlySpan<float> rho, float library, float g, Span<float> dMu, double[]? dThetaAcc, Scratch s,
         ReadOnlySpan<float> logThetaMu = default)
     {

@@ -118,6 +118,7 @@ internal readonly struct AdamKernel(float coupledDecay, float beta1, float oneMi
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal void Apply(Span<float> param, ReadOnlySpan<float> grad, Span<float> m, Span<float> v, Span<float> vmax)
     {
         bool ams = !vmax.IsEmpty;

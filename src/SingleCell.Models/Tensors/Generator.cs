@@ -58,6 +58,7 @@ public sealed class Generator
     /// <param name="mask">Filled with <paramref name="scale"/> or 0.</param>
     /// <param name="threshold53">Keep when the top 53 bits of a draw, as an integer, are at least this.</param>
     /// <param name="scale">Value of a kept element.</param>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal void FillKeepMask(Span<float> mask, ulong threshold53, float scale)
     {
         ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
