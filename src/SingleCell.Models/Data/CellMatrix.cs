@@ -129,6 +129,7 @@ public sealed class CellMatrix
     /// while the current row is scattered: a mini-batch reads rows scattered over the whole matrix, so each row
     /// would otherwise start with a memory stall. A hint only; an out-of-range row is ignored.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private unsafe void PrefetchRow(int row)
     {
         if (!System.Runtime.Intrinsics.X86.Sse.IsSupported || (uint)row >= (uint)Rows) return;

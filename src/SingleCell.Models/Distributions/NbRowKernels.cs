@@ -275,6 +275,7 @@ internal sealed class NbRowKernels
     }
 
     /// <summary>log NB for sixteen genes from column <paramref name="j"/> on, given log(x!) <paramref name="lf"/>; <paramref name="lt"/> is log(θ + μ + ε).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private Vector512<float> Element32(Vector512<float> xv, Vector512<float> m, int j, Vector512<float> lf, out Vector512<float> lt)
     {
         var eps = Vector512.Create(_epsF);
@@ -339,6 +340,7 @@ internal sealed class NbRowKernels
     /// g · ∂/∂μ for sixteen genes from column <paramref name="j"/> on (returned); g · ∂/∂θ added to the accumulator,
     /// with log(θ + μ + ε) taken from <paramref name="logTm"/> when <paramref name="haveLogTm"/>.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private Vector512<float> Gradient32(Vector512<float> xv, Vector512<float> m, Vector512<float> gv, int j, double[]? dThetaAcc,
         bool haveLogTm, Vector512<float> logTm)
     {

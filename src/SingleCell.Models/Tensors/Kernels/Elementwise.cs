@@ -64,6 +64,7 @@ internal static class Elementwise
     }
 
     /// <summary>d[i] = x[i] &gt; 0 ? <paramref name="above"/> : <paramref name="otherwise"/> (NaN gives <paramref name="otherwise"/>), without branches.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static void Step(ReadOnlySpan<float> x, float above, float otherwise, Span<float> d)
     {
         int i = 0, n = x.Length;
