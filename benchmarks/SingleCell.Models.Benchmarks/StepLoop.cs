@@ -12,7 +12,8 @@ namespace SingleCell.Models.Benchmarks;
 /// EPOCHS epochs with the epoch benchmark's setup and options; a step's time is the gap between the trainer's
 /// progress reports of consecutive steps of an epoch (so the validation pass and the epoch start are not in it; the
 /// first step of each epoch has no predecessor and is not counted); the first SKIP timed steps are warm-up.
-/// Prints the steps per epoch and the median and minimum step.
+/// Prints the steps per epoch and the median, 10th and 25th percentile and minimum step. Also the sVAE epoch
+/// benchmark's model on either shape (<c>svae-narrow</c>, <c>svae-wide</c>).
 /// </summary>
 internal static class StepLoop
 {
@@ -54,15 +55,24 @@ internal static class StepLoop
                 model.Fit(options with { MaxEpochs = epochs }, recorder);
                 break;
             }
+            case "svae-narrow" or "svae-wide":
+            {
+                var bench = new Svae.SvaeEpochBenchmarks { Shape = which == "svae-wide" ? "10000x2000" : "25000x100" };
+                bench.Setup();
+                Console.WriteLine(FormattableString.Invariant($"setup {clock.Elapsed.TotalSeconds:F1} s"));
+                bench.Fit(epochs, recorder);
+                break;
+            }
             default:
-                throw new ArgumentException($"step-loop: unknown model '{which}' (gears, exceiver-exclude, exceiver-additive)");
+                throw new ArgumentException($"step-loop: unknown model '{which}' (gears, exceiver-exclude, exceiver-additive, svae-narrow, svae-wide)");
         }
         var timed = recorder.Steps.Skip(skip).ToList();
         Console.WriteLine(FormattableString.Invariant(
             $"steps (s): {string.Join(' ', timed.Select(t => t.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))}"));
         if (timed.Count == 0) throw new InvalidOperationException($"step-loop: {recorder.Steps.Count} steps recorded, none left after skipping {skip}");
         timed.Sort();
+        // The lower percentiles are the steps no other job interrupted: on a shared machine, the closest to quiet figures.
         Console.WriteLine(FormattableString.Invariant(
-            $"{which}: steps_per_epoch={recorder.StepsPerEpoch} timed_steps={timed.Count} step_s_median={timed[timed.Count / 2]:F4} step_s_min={timed[0]:F4} total_s={clock.Elapsed.TotalSeconds:F1}"));
+            $"{which}: steps_per_epoch={recorder.StepsPerEpoch} timed_steps={timed.Count} step_s_median={timed[timed.Count / 2]:F5} step_s_p10={timed[timed.Count / 10]:F5} step_s_p25={timed[timed.Count / 4]:F5} step_s_min={timed[0]:F5} total_s={clock.Elapsed.TotalSeconds:F1}"));
     }
 }

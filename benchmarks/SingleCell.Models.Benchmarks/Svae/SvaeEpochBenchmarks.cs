@@ -37,4 +37,7 @@ public class SvaeEpochBenchmarks
 
     [Benchmark]
     public double Epoch() => _model.Fit(_options).Last("loss_train");
+
+    /// <summary>Trains <paramref name="epochs"/> epochs with the benchmark's options, reporting each step (step-loop).</summary>
+    internal TrainingHistory Fit(int epochs, IProgress<TrainingProgress> progress) => _model.Fit(_options with { MaxEpochs = epochs }, progress);
 }

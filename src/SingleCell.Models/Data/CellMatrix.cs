@@ -106,6 +106,7 @@ public sealed class CellMatrix
     /// <summary>Copies rows <paramref name="rowIndices"/> into a dense row-major buffer.</summary>
     /// <param name="rowIndices">The rows to copy, in output order.</param>
     /// <param name="destination">Receives <c>rowIndices.Length × Columns</c> values; it is cleared first.</param>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void DensifyRows(ReadOnlySpan<int> rowIndices, Span<float> destination)
     {
         if (destination.Length < (long)rowIndices.Length * Columns)
@@ -115,10 +116,33 @@ public sealed class CellMatrix
         {
             int r = rowIndices[i];
             if ((uint)r >= (uint)Rows) throw new ArgumentOutOfRangeException(nameof(rowIndices), $"Row {r} is outside 0..{Rows - 1}.");
+            if (i + 1 < rowIndices.Length) PrefetchRow(rowIndices[i + 1]);
             var dst = destination.Slice(i * Columns, Columns);
             var idx = RowIndices(r);
             var val = RowValues(r);
             for (int k = 0; k < idx.Length; k++) dst[idx[k]] = val[k];
+        }
+    }
+
+    /// <summary>
+    /// Asks the cache for the stored entries of <paramref name="row"/> (up to 1 KiB each of indices and values)
+    /// while the current row is scattered: a mini-batch reads rows scattered over the whole matrix, so each row
+    /// would otherwise start with a memory stall. A hint only; an out-of-range row is ignored.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private unsafe void PrefetchRow(int row)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported || (uint)row >= (uint)Rows) return;
+        int start = IndPtr[row], count = Math.Min(IndPtr[row + 1] - start, 256);
+        if (count <= 0) return;
+        fixed (int* idx = &Indices[start])
+        fixed (float* val = &Values[start])
+        {
+            for (int k = 0; k < count; k += 16)
+            {
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(idx + k);
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(val + k);
+            }
         }
     }
 

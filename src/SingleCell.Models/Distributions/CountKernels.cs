@@ -18,6 +18,9 @@ namespace SingleCell.Models.Distributions;
 internal static class CountKernels
 {
     private const int TableSize = 1024;
+
+    /// <summary>Counts below this (integers) take log(x!) from a table.</summary>
+    internal const int LogFactorialTableSize = TableSize;
     private const int ProductLimit = 16;
     private static readonly double[] s_logFactorial = BuildLogFactorial();
 
@@ -233,6 +236,8 @@ internal static class CountKernels
         var xs = CustomOperation.StorageOf(x); var ls = CustomOperation.StorageOf(library); var zs = CustomOperation.StorageOf(logits);
         var rho = CustomOperation.RentBuffer(rows * cols);
         var y = CustomOperation.RentBuffer(rows);
+        // The θ gradient needs log(θ + μ + ε) again: the float32 forward keeps it for the backward.
+        var logThetaMu = f32 && theta.RequiresGrad && CustomOperation.NeedsGradient(library, logits, theta) ? CustomOperation.RentBuffer(rows * cols) : null;
         ForChunks(rows, cols, (_, r0, r1) =>
         {
             var scratch = rowKernels.CreateScratch();
@@ -242,7 +247,8 @@ internal static class CountKernels
                 {
                     var p = rho.AsSpan(r * cols, cols);
                     Tensor.SoftmaxRow(zs.AsSpan(r * cols, cols), p, log: false);
-                    y[r] = (float)rowKernels.Forward32(xs.AsSpan(r * cols, cols), p, ls[r], scratch);
+                    y[r] = (float)rowKernels.Forward32(xs.AsSpan(r * cols, cols), p, ls[r], scratch,
+                        logThetaMu != null ? logThetaMu.AsSpan(r * cols, cols) : default);
                 }
                 return;
             }
@@ -277,7 +283,8 @@ internal static class CountKernels
                         float l = ls[r];
                         // g ∂/∂μ goes straight into the row of dη, which is then rewritten in place.
                         var d = dLogits != null ? dLogits.AsSpan(r * cols, cols) : dMuRow;
-                        rowKernels.Backward32(xs.AsSpan(r * cols, cols), p, l, gArr[r], d, acc, scratch);
+                        rowKernels.Backward32(xs.AsSpan(r * cols, cols), p, l, gArr[r], d, acc, scratch,
+                            logThetaMu != null && acc != null ? logThetaMu.AsSpan(r * cols, cols) : default);
                         // dl = Σ ρ_j ∂/∂μ_j; dη = l ρ ⊙ (∂/∂μ − Σ ρ_k ∂/∂μ_k).
                         float rhoDotDMu = TensorPrimitives.Dot(p, d);
                         if (dLib != null) dLib[r] = rhoDotDMu;
@@ -313,6 +320,7 @@ internal static class CountKernels
                 if (acc != null) partial![c] = acc;
             });
             CustomOperation.ReturnBuffer(rho);
+            if (logThetaMu != null) CustomOperation.ReturnBuffer(logThetaMu);
             if (dLogits != null) CustomOperation.AccumulateGradient(logits, dLogits, logits.Shape, owned: true);
             if (dLib != null) CustomOperation.AccumulateGradient(library, dLib, library.Shape, owned: true);
             if (partial != null) CustomOperation.AccumulateGradient(theta, ReduceThetaPartials(partial, th.Period, cols), theta.Shape, owned: true);

@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using SingleCell.Models.Tensors.Kernels;
 
 namespace SingleCell.Models.Distributions;
@@ -80,21 +82,22 @@ internal sealed class NbRowKernels
     /// <summary>Per-thread work buffers for rows of this width.</summary>
     internal sealed class Scratch
     {
-        internal Scratch(int padded)
-        {
-            X = new double[padded]; Mu = new double[padded]; A = new double[padded]; B = new double[padded];
-            LogFactorial = new float[padded]; TailX = new float[16]; TailP = new float[16]; TailD = new float[16];
-        }
+        private readonly int _padded;
+        private double[]? _x, _mu, _a, _b;
 
-        internal float[] LogFactorial { get; }
-        internal float[] TailX { get; }
-        internal float[] TailP { get; }
-        internal float[] TailD { get; }
+        /// <param name="padded">Padded row width of the double rows.</param>
+        internal Scratch(int padded) => _padded = padded;
 
-        internal double[] X { get; }
-        internal double[] Mu { get; }
-        internal double[] A { get; }
-        internal double[] B { get; }
+        internal float[] TailX { get; } = new float[16];
+        internal float[] TailP { get; } = new float[16];
+        internal float[] TailD { get; } = new float[16];
+        internal float[] TailL { get; } = new float[16];
+
+        // The double rows' buffers, allocated on first use (the float32 rows need none of them).
+        internal double[] X => _x ??= new double[_padded];
+        internal double[] Mu => _mu ??= new double[_padded];
+        internal double[] A => _a ??= new double[_padded];
+        internal double[] B => _b ??= new double[_padded];
     }
 
     /// <summary>Buffers for one thread.</summary>
@@ -199,17 +202,25 @@ internal sealed class NbRowKernels
     /// Float32 forward of one row of the fused softmax likelihood, μ_j = <paramref name="library"/> · ρ_j:
     /// Σ_j log NB(x_j; μ_j, θ_j), each element in float32 and the sum in double.
     /// </summary>
-    internal double Forward32(ReadOnlySpan<float> x, ReadOnlySpan<float> rho, float library, Scratch s)
+    /// <param name="x">Counts of the row.</param>
+    /// <param name="rho">Softmax frequencies of the row.</param>
+    /// <param name="library">Library size l of the row.</param>
+    /// <param name="s">This thread's buffers.</param>
+    /// <param name="logThetaMu">When not empty (cols entries): receives log(θ_j + μ_j + ε), which
+    /// <see cref="Backward32"/> then reads instead of computing it again (the same float32 values, bit for bit).</param>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    internal double Forward32(ReadOnlySpan<float> x, ReadOnlySpan<float> rho, float library, Scratch s, Span<float> logThetaMu = default)
     {
         if (!_float32) throw new InvalidOperationException("NB rows: Forward32 needs kernels built with float32 on a vector path.");
-        var lf = s.LogFactorial;
-        for (int j = 0; j < _cols; j++) lf[j] = x[j] == 0 ? 0f : CountKernels.LogFactorialF(x[j]);
+        bool keep = !logThetaMu.IsEmpty;
         var l = Vector512.Create(library);
         var sum = Vector512<double>.Zero;
         int full = _cols & ~15, j0 = 0;
         for (; j0 < full; j0 += 16)
         {
-            var v = Element32(Vector512.Create(x.Slice(j0, 16)), Vector512.Create(rho.Slice(j0, 16)) * l, j0, lf);
+            var xv = Vector512.Create(x.Slice(j0, 16));
+            var v = Element32(xv, Vector512.Create(rho.Slice(j0, 16)) * l, j0, LogFactorial16(xv), out var lt);
+            if (keep) lt.CopyTo(logThetaMu.Slice(j0, 16));
             var (lo, hi) = Vector512.Widen(v);
             sum += lo + hi;
         }
@@ -218,7 +229,9 @@ internal sealed class NbRowKernels
             var tx = s.TailX; var tp = s.TailP;
             Array.Clear(tx); Array.Fill(tp, 1f);
             x[full..].CopyTo(tx); rho[full..].CopyTo(tp);
-            var v = Element32(Vector512.Create(tx), Vector512.Create(tp) * l, full, lf);
+            var xv = Vector512.Create(tx);
+            var v = Element32(xv, Vector512.Create(tp) * l, full, LogFactorial16(xv), out var lt);
+            if (keep) { lt.CopyTo(s.TailL); s.TailL.AsSpan(0, _cols - full).CopyTo(logThetaMu[full..]); }
             // Padding lanes (x = 0, ρ = 1, θ = 1) are finite but not part of the row.
             v = Vector512.ConditionalSelect(LaneBelow32(_cols - full), v, Vector512<float>.Zero);
             var (lo, hi) = Vector512.Widen(v);
@@ -227,19 +240,54 @@ internal sealed class NbRowKernels
         return Vector512.Sum(sum);
     }
 
-    /// <summary>log NB for sixteen genes from column <paramref name="j"/> on.</summary>
-    private Vector512<float> Element32(Vector512<float> xv, Vector512<float> m, int j, float[] lf)
+    /// <summary>
+    /// log(x!) rounded to float for sixteen counts, as <see cref="CountKernels.LogFactorialF"/> (0 for x = 0): one
+    /// table gather when every lane is an integer below the table's size (the usual case), else lane by lane.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe Vector512<float> LogFactorial16(Vector512<float> xv)
+    {
+        var xi = Vector512.ConvertToInt32(xv);
+        if (Avx2.IsSupported && Vector512.EqualsAll(Vector512.ConvertToSingle(xi), xv)
+            && Vector512.LessThanAll(xi.AsUInt32(), Vector512.Create((uint)CountKernels.LogFactorialTableSize)))
+        {
+            float* table = s_logFactorialTable;
+            return Vector512.Create(Avx2.GatherVector256(table, xi.GetLower(), 4), Avx2.GatherVector256(table, xi.GetUpper(), 4));
+        }
+        Span<float> lanes = stackalloc float[16];
+        for (int k = 0; k < 16; k++)
+        {
+            float xk = xv.GetElement(k);
+            lanes[k] = xk == 0 ? 0f : CountKernels.LogFactorialF(xk);
+        }
+        return Vector512.Create((ReadOnlySpan<float>)lanes);
+    }
+
+    // log(k!) as float for k below the table size, at a fixed address for the gathers (never freed).
+    private static readonly unsafe float* s_logFactorialTable = CreateLogFactorialTable();
+
+    private static unsafe float* CreateLogFactorialTable()
+    {
+        int n = CountKernels.LogFactorialTableSize;
+        var table = (float*)NativeMemory.AlignedAlloc((nuint)(n * sizeof(float)), 64);
+        for (int k = 0; k < n; k++) table[k] = CountKernels.LogFactorialF(k);
+        return table;
+    }
+
+    /// <summary>log NB for sixteen genes from column <paramref name="j"/> on, given log(x!) <paramref name="lf"/>; <paramref name="lt"/> is log(θ + μ + ε).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private Vector512<float> Element32(Vector512<float> xv, Vector512<float> m, int j, Vector512<float> lf, out Vector512<float> lt)
     {
         var eps = Vector512.Create(_epsF);
         var t = Vector512.LoadUnsafe(ref _thetaF![j]);
-        var lt = Vector512.Log(t + m + eps);
+        lt = Vector512.Log(t + m + eps);
         var v = t * (Vector512.LoadUnsafe(ref _logThetaEpsF![j]) - lt) + xv * (Vector512.Log(m + eps) - lt);
         var nz = ~Vector512.Equals(xv, Vector512<float>.Zero);
         if (nz != Vector512<float>.Zero)
         {
             // Lanes with x = 0 are discarded; 10 keeps log Γ off its recurrence for them.
             var lg = VectorSpecialFunctions32.LogGamma(Vector512.ConditionalSelect(nz, xv + t, Vector512.Create(10f)))
-                     - Vector512.LoadUnsafe(ref _lgThetaF![j]) - Vector512.LoadUnsafe(ref lf[j]);
+                     - Vector512.LoadUnsafe(ref _lgThetaF![j]) - lf;
             v += Vector512.ConditionalSelect(nz, lg, Vector512<float>.Zero);
         }
         return v;
@@ -250,17 +298,29 @@ internal sealed class NbRowKernels
     /// <paramref name="g"/>: g · ∂/∂μ_j into <paramref name="dMu"/> (cols entries) and g · ∂/∂θ_j added to
     /// <paramref name="dThetaAcc"/> (when not null: from <see cref="CreateThetaAccumulator"/>, after <see cref="PrepareThetaGradient"/>).
     /// </summary>
-    internal void Backward32(ReadOnlySpan<float> x, ReadOnlySpan<float> rho, float library, float g, Span<float> dMu, double[]? dThetaAcc, Scratch s)
+    /// <param name="x">Counts of the row.</param>
+    /// <param name="rho">Softmax frequencies of the row.</param>
+    /// <param name="library">Library size l of the row.</param>
+    /// <param name="g">Upstream gradient of the row's sum.</param>
+    /// <param name="dMu">Receives g · ∂/∂μ (cols entries).</param>
+    /// <param name="dThetaAcc">θ-gradient accumulator, or null.</param>
+    /// <param name="s">This thread's buffers.</param>
+    /// <param name="logThetaMu">log(θ_j + μ_j + ε) of the row as <see cref="Forward32"/> wrote it, or empty to compute it here.</param>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    internal void Backward32(ReadOnlySpan<float> x, ReadOnlySpan<float> rho, float library, float g, Span<float> dMu, double[]? dThetaAcc, Scratch s,
+        ReadOnlySpan<float> logThetaMu = default)
     {
         if (!_float32) throw new InvalidOperationException("NB rows: Backward32 needs kernels built with float32 on a vector path.");
         if (dThetaAcc != null && (_psiThetaF == null || dThetaAcc.Length < _padded))
             throw new InvalidOperationException("NB rows: θ gradients need PrepareThetaGradient() and an accumulator from CreateThetaAccumulator().");
         var l = Vector512.Create(library);
         var gv = Vector512.Create(g);
+        bool kept = !logThetaMu.IsEmpty;
         int full = _cols & ~15, j = 0;
         for (; j < full; j += 16)
         {
-            var d = Gradient32(Vector512.Create(x.Slice(j, 16)), Vector512.Create(rho.Slice(j, 16)) * l, gv, j, dThetaAcc);
+            var d = Gradient32(Vector512.Create(x.Slice(j, 16)), Vector512.Create(rho.Slice(j, 16)) * l, gv, j, dThetaAcc,
+                kept, kept ? Vector512.Create(logThetaMu.Slice(j, 16)) : default);
             d.CopyTo(dMu.Slice(j, 16));
         }
         if (full < _cols)
@@ -268,14 +328,21 @@ internal sealed class NbRowKernels
             var tx = s.TailX; var tp = s.TailP;
             Array.Clear(tx); Array.Fill(tp, 1f);
             x[full..].CopyTo(tx); rho[full..].CopyTo(tp);
+            var tl = Vector512<float>.Zero;
+            if (kept) { Array.Clear(s.TailL); logThetaMu[full..].CopyTo(s.TailL); tl = Vector512.Create(s.TailL); }
             // Padding lanes add to accumulator entries past cols, which are never read.
-            Gradient32(Vector512.Create(tx), Vector512.Create(tp) * l, gv, full, dThetaAcc).CopyTo(s.TailD);
+            Gradient32(Vector512.Create(tx), Vector512.Create(tp) * l, gv, full, dThetaAcc, kept, tl).CopyTo(s.TailD);
             s.TailD.AsSpan(0, _cols - full).CopyTo(dMu[full..]);
         }
     }
 
-    /// <summary>g · ∂/∂μ for sixteen genes from column <paramref name="j"/> on (returned); g · ∂/∂θ added to the accumulator.</summary>
-    private Vector512<float> Gradient32(Vector512<float> xv, Vector512<float> m, Vector512<float> gv, int j, double[]? dThetaAcc)
+    /// <summary>
+    /// g · ∂/∂μ for sixteen genes from column <paramref name="j"/> on (returned); g · ∂/∂θ added to the accumulator,
+    /// with log(θ + μ + ε) taken from <paramref name="logTm"/> when <paramref name="haveLogTm"/>.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private Vector512<float> Gradient32(Vector512<float> xv, Vector512<float> m, Vector512<float> gv, int j, double[]? dThetaAcc,
+        bool haveLogTm, Vector512<float> logTm)
     {
         var eps = Vector512.Create(_epsF);
         var t = Vector512.LoadUnsafe(ref _thetaF![j]);
@@ -284,7 +351,7 @@ internal sealed class NbRowKernels
         var dMu = gv * (xv / (m + eps) - tx);
         if (dThetaAcc != null)
         {
-            var d = Vector512.LoadUnsafe(ref _logThetaEpsF![j]) - Vector512.Log(tm) + Vector512.LoadUnsafe(ref _thetaOverThetaEpsF![j]) - tx;
+            var d = Vector512.LoadUnsafe(ref _logThetaEpsF![j]) - (haveLogTm ? logTm : Vector512.Log(tm)) + Vector512.LoadUnsafe(ref _thetaOverThetaEpsF![j]) - tx;
             var nz = ~Vector512.Equals(xv, Vector512<float>.Zero);
             if (nz != Vector512<float>.Zero)
             {

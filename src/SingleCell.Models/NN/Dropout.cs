@@ -43,11 +43,10 @@ public sealed class Dropout : Module<Tensor, Tensor>
         var mask = Tensor.Full(0f, input.Shape.ToArray());
         if (P < 1f)
         {
-            var m = mask.Span;
             float scale = 1f / (1f - P);
-            // Keep where u ≥ P for u = NextDouble() (53 random bits), compared as integers: no branch.
+            // Keep where u ≥ P for u = NextDouble() (53 random bits), compared as integers.
             ulong threshold = (ulong)Math.Ceiling(P * (double)(1UL << 53));
-            for (int i = 0; i < m.Length; i++) m[i] = scale * ((_generator.NextUInt64() >> 11) >= threshold ? 1 : 0);
+            _generator.FillKeepMask(mask.Span, threshold, scale);
         }
         var output = input * mask;
         // The mask never leaves this method: the tape returns it to the pool once the product's backward has run.

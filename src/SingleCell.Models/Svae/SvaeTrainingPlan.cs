@@ -1,5 +1,7 @@
 using SingleCell.Models.Modeling;
 using SingleCell.Models.NN;
+using SingleCell.Models.Tensors;
+using SingleCell.Models.Tensors.Kernels;
 using SingleCell.Models.Training;
 
 namespace SingleCell.Models.Svae;
@@ -43,6 +45,26 @@ internal sealed class SvaeTrainingPlan(SvaeModule module, AlignedData data, int[
             ids[i] = cells[batch[i]];
             labels[i] = labelOfCell[ids[i]];
         }
-        return module.Loss(Batches.Dense(data.Matrix, ids), labels, _klWeight, context.TrainItemCount, useGlobalKl, warmup);
+        return module.Loss(context.IsTraining ? PooledBatch(ids) : Batches.Dense(data.Matrix, ids), labels, _klWeight, context.TrainItemCount, useGlobalKl, warmup);
+    }
+
+    // The dense counts of the current training batch: read by the likelihood's backward pass, dead once the
+    // step is over (nothing outside the module sees them), so the buffer goes back to the pool in AfterStep.
+    // A step that never reaches AfterStep (a skipped non-finite step) leaves its buffer to the GC.
+    private float[]? _batchBuffer;
+
+    private Tensor PooledBatch(int[] ids)
+    {
+        int genes = data.Matrix.Columns;
+        var buffer = BufferPool.Rent(ids.Length * genes);
+        data.Matrix.DensifyRows(ids, buffer);
+        _batchBuffer = buffer;
+        return Tensor.FromArray(buffer, ids.Length, genes);
+    }
+
+    public override void AfterStep()
+    {
+        if (_batchBuffer != null) BufferPool.Return(_batchBuffer);
+        _batchBuffer = null;
     }
 }

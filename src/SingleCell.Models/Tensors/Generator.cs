@@ -50,6 +50,30 @@ public sealed class Generator
         return result;
     }
 
+    /// <summary>
+    /// Dropout's keep mask: <c>mask[i] = (NextUInt64() &gt;&gt; 11) ≥ threshold53 ? scale : 0</c> for i in order, with the
+    /// generator's state held in registers for the whole span (the same draws, and the same state afterwards,
+    /// as that many <see cref="NextUInt64"/> calls).
+    /// </summary>
+    /// <param name="mask">Filled with <paramref name="scale"/> or 0.</param>
+    /// <param name="threshold53">Keep when the top 53 bits of a draw, as an integer, are at least this.</param>
+    /// <param name="scale">Value of a kept element.</param>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    internal void FillKeepMask(Span<float> mask, ulong threshold53, float scale)
+    {
+        ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
+        for (int i = 0; i < mask.Length; i++)
+        {
+            ulong result = ulong.RotateLeft(s1 * 5, 7) * 9;
+            ulong t = s1 << 17;
+            s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3;
+            s2 ^= t;
+            s3 = ulong.RotateLeft(s3, 45);
+            mask[i] = (result >> 11) >= threshold53 ? scale : 0f;
+        }
+        _s0 = s0; _s1 = s1; _s2 = s2; _s3 = s3;
+    }
+
     /// <summary>A uniform double in [0, 1) with 53 random bits.</summary>
     public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
 

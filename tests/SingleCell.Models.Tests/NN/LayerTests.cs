@@ -23,6 +23,27 @@ public class LayerTests
     }
 
     [Test]
+    public void Dropout_mask_fill_draws_the_same_stream_as_NextUInt64()
+    {
+        // The register-held fill of Dropout against one NextUInt64 per element: the same mask, bit for bit,
+        // and the same generator state afterwards (the next draws agree).
+        foreach (float p in new[] { 0f, 0.1f, 0.5f, 0.999f })
+        {
+            var a = new Generator(77); var b = new Generator(77);
+            a.NextNormal(); b.NextNormal();
+            float scale = 1f / (1f - p);
+            ulong threshold = (ulong)Math.Ceiling(p * (double)(1UL << 53));
+            var fast = new float[1027];
+            a.FillKeepMask(fast, threshold, scale);
+            var slow = new float[fast.Length];
+            for (int i = 0; i < slow.Length; i++) slow[i] = scale * ((b.NextUInt64() >> 11) >= threshold ? 1 : 0);
+            Assert.That(fast, Is.EqualTo(slow), $"p = {p}");
+            Assert.That(a.NextUInt64(), Is.EqualTo(b.NextUInt64()), $"p = {p}");
+            Assert.That(a.NextNormal(), Is.EqualTo(b.NextNormal()), $"p = {p}");
+        }
+    }
+
+    [Test]
     public void Dropout_gradient_is_the_mask_and_masks_are_seeded()
     {
         var x = Tensor.RandomNormal(new Generator(1), [10, 10]);

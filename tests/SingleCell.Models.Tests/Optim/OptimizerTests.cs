@@ -32,6 +32,27 @@ public class OptimizerTests
         }
     }
 
+    [TestCase(false, 200_003)]
+    [TestCase(true, 200_003)]
+    [TestCase(false, 65_536)]
+    public void Adam_kernel_on_all_cores_is_bitwise_the_single_thread_kernel(bool amsgrad, int n)
+    {
+        var gen = new Generator(n);
+        var k = new AdamKernel(0.01f, 0.9f, 0.1f, 0.999f, 0.001f, 1.7f, 1e-3f, -0.02f);
+        var p1 = Tensor.RandomNormal(gen, [n]).ToArray();
+        var g = Tensor.RandomNormal(gen, [n]).ToArray();
+        var m1 = Tensor.RandomNormal(gen, [n]).ToArray();
+        var v1 = Tensor.RandomUniform(gen, [n], 0f, 2f).ToArray();
+        var x1 = Tensor.RandomUniform(gen, [n], 0f, 2f).ToArray();
+        float[] p2 = (float[])p1.Clone(), m2 = (float[])m1.Clone(), v2 = (float[])v1.Clone(), x2 = (float[])x1.Clone();
+        k.Apply(p1, g, m1, v1, amsgrad ? x1 : default);
+        k.ApplyAllCores(p2, g, m2, v2, amsgrad ? x2 : default);
+        Assert.That(p2, Is.EqualTo(p1));
+        Assert.That(m2, Is.EqualTo(m1));
+        Assert.That(v2, Is.EqualTo(v1));
+        Assert.That(x2, Is.EqualTo(x1));
+    }
+
     [TestCase(false, false)]
     [TestCase(true, false)]
     [TestCase(false, true)]

@@ -131,6 +131,26 @@ public class AutogradTests
     }
 
     [Test]
+    public void HasNonFinite_finds_one_bad_value_anywhere()
+    {
+        // Lengths around the vector width and the vector path's chunk of 4,096 floats; the bad value at every
+        // kind of position (first, in a vector, at a chunk edge, in the scalar tail, last).
+        foreach (int n in new[] { 1, 7, 31, 32, 33, 100, 4095, 4096, 4097, 10_000 })
+        {
+            var values = Tensor.RandomNormal(new Generator(n), [n], 0f, 1e30f).ToArray();
+            values[n / 2] = -0f;
+            Assert.That(Tensor.FromArray((float[])values.Clone(), n).HasNonFinite(), Is.False, $"n = {n}, all finite");
+            foreach (int at in new[] { 0, n / 3, Math.Max(0, n - 9), n - 1, Math.Min(n - 1, 4095), Math.Min(n - 1, 4096) }.Distinct())
+                foreach (float bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
+                {
+                    var copy = (float[])values.Clone();
+                    copy[at] = bad;
+                    Assert.That(Tensor.FromArray(copy, n).HasNonFinite(), Is.True, $"n = {n}, {bad} at {at}");
+                }
+        }
+    }
+
+    [Test]
     public void Factories_give_the_documented_values()
     {
         Assert.That(Tensor.Arange(5).ToArray(), Is.EqualTo(new[] { 0f, 1f, 2f, 3f, 4f }));

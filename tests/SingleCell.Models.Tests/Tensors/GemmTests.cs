@@ -138,6 +138,36 @@ public class GemmTests
     }
 
     [Test]
+    public void Pair_is_bitwise_two_multiplies()
+    {
+        // A linear layer's backward: dX = dY·W and dW = dYᵀ·X, side by side (small) and one after the other (large).
+        var rng = new Random(11);
+        foreach (var (rows, inF, outF) in new[] { (128, 128, 128), (128, 100, 128), (128, 128, 15), (64, 2000, 128) })
+        {
+            var dy = Random(rng, rows * outF);
+            var w = Random(rng, outF * inF);
+            var x = Random(rng, rows * inF);
+            var dx1 = new float[rows * inF]; var dw1 = new float[outF * inF];
+            Gemm.Multiply(false, false, rows, inF, outF, dy, outF, w, inF, dx1, inF, false);
+            Gemm.Multiply(true, false, outF, inF, rows, dy, outF, x, inF, dw1, inF, false);
+            long savedMax = Gemm.PairMaxWork;
+            try
+            {
+                foreach (long max in new[] { savedMax, 1L })
+                {
+                    Gemm.PairMaxWork = max;
+                    var dx2 = Random(rng, rows * inF); var dw2 = Random(rng, outF * inF);
+                    Gemm.MultiplyPair(new Gemm.Product(false, false, rows, inF, outF, dy, outF, w, inF, dx2, inF, false),
+                        new Gemm.Product(true, false, outF, inF, rows, dy, outF, x, inF, dw2, inF, false));
+                    Assert.That(dx2.AsSpan().SequenceEqual(dx1), $"dX {rows}x{inF}x{outF}, pair limit {max}");
+                    Assert.That(dw2.AsSpan().SequenceEqual(dw1), $"dW {rows}x{inF}x{outF}, pair limit {max}");
+                }
+            }
+            finally { Gemm.PairMaxWork = savedMax; }
+        }
+    }
+
+    [Test]
     public void Batched_matches_per_batch_multiply()
     {
         var rng = new Random(9);

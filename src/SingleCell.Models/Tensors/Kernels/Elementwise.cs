@@ -20,6 +20,7 @@ internal static class Elementwise
     /// ln(1 + x), accurate near 0 by Goldberg's correction: with u = fl(1 + x),
     /// log1p(x) = ln(u) · x / (u − 1) (and x itself where u = 1). A few ulps everywhere on x &gt; −1.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static void Log1p(ReadOnlySpan<float> x, Span<float> y)
     {
         // log1p(x) = log(u)·x/(u − 1) with u = 1 + x (Goldberg's trick: the rounding error of u cancels),
@@ -63,6 +64,7 @@ internal static class Elementwise
     }
 
     /// <summary>d[i] = x[i] &gt; 0 ? <paramref name="above"/> : <paramref name="otherwise"/> (NaN gives <paramref name="otherwise"/>), without branches.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static void Step(ReadOnlySpan<float> x, float above, float otherwise, Span<float> d)
     {
         int i = 0, n = x.Length;

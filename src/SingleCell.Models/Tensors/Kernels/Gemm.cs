@@ -66,6 +66,50 @@ internal static partial class Gemm
         }
     }
 
+    /// <summary>One product for <see cref="MultiplyPair"/>: the arguments of <see cref="Multiply"/> over whole arrays.</summary>
+    internal readonly record struct Product(bool TransA, bool TransB, int M, int N, int K, float[] A, int Lda, float[] B, int Ldb, float[] C, int Ldc, bool Accumulate)
+    {
+        /// <summary>Multiply-adds.</summary>
+        internal long Work => (long)M * N * K;
+
+        internal void Validate() => Gemm.Validate(TransA, TransB, M, N, K, A.Length, Lda, B.Length, Ldb, C.Length, Ldc);
+
+        /// <summary>Runs the product on the calling thread.</summary>
+        internal unsafe void RunSerial()
+        {
+            if (M == 0 || N == 0) return;
+            fixed (float* pa = A)
+            fixed (float* pb = B)
+            fixed (float* pc = C)
+            {
+                Run(TransA, TransB, M, N, K, pa, Lda, pb, Ldb, pc, Ldc, Accumulate, 1);
+            }
+        }
+    }
+
+    /// <summary>Above this many multiply-adds a product of <see cref="MultiplyPair"/> is split across all threads instead.</summary>
+    internal static long PairMaxWork { get; set; } = 1L << 23;
+
+    /// <summary>
+    /// Two independent products (say dX and dW of a linear layer), bitwise the same as two <see cref="Multiply"/>
+    /// calls. When both are small (at most <see cref="PairMaxWork"/> multiply-adds each) and together worth a second
+    /// thread, they run concurrently, each whole on one thread: one fork–join instead of two, and no operand packed
+    /// twice, which on the model's [128, 128] layers beats splitting each product. Otherwise one after the other.
+    /// </summary>
+    internal static void MultiplyPair(Product first, Product second)
+    {
+        first.Validate();
+        second.Validate();
+        long w1 = first.Work, w2 = second.Work;
+        if (MaxThreads < 2 || ForkJoin.WorkerCount == 0 || w1 + w2 < ParallelThreshold || Math.Max(w1, w2) > PairMaxWork)
+        {
+            Multiply(first.TransA, first.TransB, first.M, first.N, first.K, first.A, first.Lda, first.B, first.Ldb, first.C, first.Ldc, first.Accumulate);
+            Multiply(second.TransA, second.TransB, second.M, second.N, second.K, second.A, second.Lda, second.B, second.Ldb, second.C, second.Ldc, second.Accumulate);
+            return;
+        }
+        ForkJoin.For(2, i => (i == 0 ? first : second).RunSerial());
+    }
+
     /// <summary>Batched <see cref="Multiply"/>: batch b uses a[b*strideA..], b[b*strideB..], c[b*strideC..].</summary>
     internal static unsafe void MultiplyBatched(int batch, bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, long strideA, ReadOnlySpan<float> b, int ldb, long strideB,

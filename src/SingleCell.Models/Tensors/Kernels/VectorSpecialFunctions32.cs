@@ -25,6 +25,7 @@ internal static class VectorSpecialFunctions32
     private const float Shift = 8f;
 
     /// <summary>ln Γ(z) for z &gt; 0, lane by lane.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static Vector512<float> LogGamma(Vector512<float> z)
     {
         var one = Vector512<float>.One;
@@ -49,6 +50,7 @@ internal static class VectorSpecialFunctions32
     }
 
     /// <summary>ψ(z) = d/dz ln Γ(z) for z &gt; 0, lane by lane.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static Vector512<float> Digamma(Vector512<float> z)
     {
         var one = Vector512<float>.One;

@@ -146,13 +146,23 @@ public sealed partial class Tensor
         return Record(r, "linear", inputs, g =>
         {
             var gd = g._data;
-            if (x._requiresGrad)
+            if (x._requiresGrad && weight._requiresGrad)
+            {
+                // dX = dY · W and dW = dYᵀ · X: independent products, run side by side when small.
+                var dx = NewBuffer(x.Size);
+                var dw = NewBuffer(weight.Size);
+                Gemm.MultiplyPair(new Gemm.Product(false, false, rows, inF, outF, gd, outF, weight._data, inF, dx, inF, false),
+                    new Gemm.Product(true, false, outF, inF, rows, gd, outF, x._data, inF, dw, inF, false));
+                x.AccumulateGradient(dx);
+                weight.AccumulateGradient(dw);
+            }
+            else if (x._requiresGrad)
             {
                 var dx = NewBuffer(x.Size);                      // dX = dY · W
                 Gemm.Multiply(false, false, rows, inF, outF, gd, outF, weight._data, inF, dx, inF, accumulate: false);
                 x.AccumulateGradient(dx);
             }
-            if (weight._requiresGrad)
+            else if (weight._requiresGrad)
             {
                 var dw = NewBuffer(weight.Size);                 // dW = dYᵀ · X
                 Gemm.Multiply(true, false, outF, inF, rows, gd, outF, x._data, inF, dw, inF, accumulate: false);

@@ -313,6 +313,7 @@ public sealed partial class Tensor
     /// x̂ = (x − mean) · rstd and y = x̂ · w + b for [N, C] rows in one pass (the same float operations, in
     /// the same order, as four separate element-wise passes: bitwise the same result).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void NormalizeRows(ReadOnlySpan<float> xs, float[] mean, float[] rstd, float[] w, float[] bias, float[] xhat, float[] y, int nb, int c)
     {
         int vec = Vector512.IsHardwareAccelerated ? c & ~15 : 0;
@@ -335,6 +336,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>dx = ((g − x̂ · m2) − m1) · k for [N, C] rows in one pass (the same float operations, in the same order, as before).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void BackwardRows(ReadOnlySpan<float> gs, float[] xhat, float[] m1, float[] m2, float[] k, float[] dx, int nb, int c)
     {
         int vec = Vector512.IsHardwareAccelerated ? c & ~15 : 0;
@@ -358,6 +360,7 @@ public sealed partial class Tensor
         /// in double, rows added in order: per column the same additions as adding row after row, so bitwise
         /// the same sums, but sixteen columns at a time with the accumulators in registers across all rows.
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         internal static void ColumnSums(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int nb, int c, Span<double> acc)
         {
             bool product = !y.IsEmpty;
@@ -393,6 +396,7 @@ public sealed partial class Tensor
         }
 
         /// <summary>acc[j] += Σ_b (x[b, j] − mean[j])² in double, rows in order (bitwise as adding row after row).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         internal static void ColumnSquaredDeviations(ReadOnlySpan<float> x, ReadOnlySpan<double> mean, int nb, int c, Span<double> acc)
         {
             int j = 0;

@@ -65,6 +65,7 @@ public sealed partial class Tensor
         });
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static void SoftmaxRow(ReadOnlySpan<float> x, Span<float> y, bool log)
     {
         if (x.Length == 0) return;
