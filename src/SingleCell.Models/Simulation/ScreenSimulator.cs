@@ -253,7 +253,7 @@ public static class ScreenSimulator
             if (max > 0) for (int r = 0; r < nR; r++) e[r] /= max;
             result[g] = e;
         });
-        var shared = Share(s, result, nP, nR, o.FunctionalSharing);
+        var shared = Share(s, result, nP, nR, o.FunctionalSharing, ct);
         Parallel.For(0, nP, new ParallelOptions { CancellationToken = ct }, g =>
         {
             var e = shared[g];
@@ -274,11 +274,11 @@ public static class ScreenSimulator
     /// programme, as subunits of one complex give near-identical profiles in real screens; β = 0 keeps each gene's own
     /// spread only.
     /// </summary>
-    private static double[][] Share(GeneGraph s, double[][] own, int nP, int nR, double beta)
+    private static double[][] Share(GeneGraph s, double[][] own, int nP, int nR, double beta, CancellationToken ct)
     {
         if (beta == 0) return own;
         var result = new double[nP][];
-        Parallel.For(0, nP, g =>
+        Parallel.For(0, nP, new ParallelOptions { CancellationToken = ct }, g =>
         {
             var e = new double[nR];
             var nb = s.OutNeighbors(g);
@@ -333,16 +333,17 @@ public static class ScreenSimulator
         for (int c = 0; c < cells; c++) condOf[c] = c < o.ControlCells ? -1 : (c - o.ControlCells) / o.CellsPerPerturbation;
         var rowIdx = new int[cells][];
         var rowCounts = new float[cells][];
-        Parallel.For(0, cells, new ParallelOptions { CancellationToken = ct }, c =>
+        // One count buffer per worker thread, not per cell.
+        Parallel.For(0, cells, new ParallelOptions { CancellationToken = ct }, () => new double[nR], (c, _, x) =>
         {
-            var x = new double[nR];
             SampleCell(new Generator(seed ^ (0x9E3779B97F4A7C15UL * (ulong)(c + 1))), condOf[c] < 0 ? null : lfc[condOf[c]], mu, theta, o, x);
             var idx = new List<int>();
             var val = new List<float>();
             for (int r = 0; r < nR; r++) if (x[r] > 0) { idx.Add(r); val.Add((float)x[r]); }
             rowIdx[c] = idx.ToArray();
             rowCounts[c] = val.ToArray();
-        });
+            return x;
+        }, _ => { });
         var ptr = new int[cells + 1];
         for (int c = 0; c < cells; c++) ptr[c + 1] = ptr[c] + rowIdx[c].Length;
         var indices = new int[ptr[cells]];
