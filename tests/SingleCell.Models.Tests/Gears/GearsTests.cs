@@ -122,8 +122,11 @@ public class GearsTests
             var ga = p.Grad?.ToArray() ?? []; var gb = gradsB[name].Grad?.ToArray() ?? [];
             Assert.That(ga.Length, Is.EqualTo(gb.Length), name);
             double scale = gb.Length == 0 ? 1 : Math.Max(1e-3, gb.Max(Math.Abs));
-            TestContext.Progress.WriteLine($"{name}: max|g| {scale:G3} max diff {(ga.Length == 0 ? 0 : ga.Zip(gb, (u, v) => Math.Abs(u - v)).Max()):G3}");
-            //X
+            double diff = ga.Length == 0 ? 0 : ga.Zip(gb, (u, v) => Math.Abs(u - v)).Max();
+            TestContext.Progress.WriteLine($"{name}: max|g| {scale:G3} max diff {diff:G3}");
+            // Float32 sums in different orders: 1e-4 of the parameter's largest gradient; a gradient that is zero up to
+            // rounding (a bias before BatchNorm) is held to 1e-4 of a tenth of the model's largest instead.
+            Assert.That(diff, Is.LessThanOrEqualTo(1e-4 * Math.Max(scale, 0.1 * largest)), $"{name}: gradients differ by {diff:G3} (largest {scale:G3})");
         }
         var buffersB = b.NamedBuffers().ToDictionary(t => t.Key, t => t.Value);
         foreach (var (name, t) in a.NamedBuffers().Where(t => t.Key.Contains("running")).Select(kv => (kv.Key, kv.Value)))
