@@ -1,3 +1,4 @@
+using SingleCell.Models.Tensors.Kernels;
 using SingleCell.Models.Tensors;
 
 namespace SingleCell.Models.Tests.Tensors;
@@ -205,5 +206,90 @@ public class BufferPoolTests
             Assert.That(w.Grad!.ToArray(), Is.EqualTo(firstGrad), $"step {step}");
         }
         foreach (var (t, values) in kept) Assert.That(t.ToArray(), Is.EqualTo(values));
+    }
+
+    [Test]
+    public void Pass_through_rules_that_take_over_the_output_gradient_give_exact_gradients()
+    {
+        // y = Σ c ⊙ f(x) with f a chain of reshapes, r + r, (d − d) + d, a broadcast add, a constant and an index_add
+        // whose source is its own input: every rule passes its output gradient on or adds it up, so the gradient is
+        // 4c exactly, step after step, while the intermediates the test holds keep their values.
+        var gen = new Generator(5);
+        var x = Tensor.RandomNormal(gen, [32, 64]); x.RequiresGrad = true;
+        var c = Tensor.RandomNormal(gen, [32, 64]);
+        var bias = Tensor.RandomNormal(gen, [64]);
+        var expected = c.ToArray().Select(v => 4 * v).ToArray();
+        var held = new List<(Tensor T, float[] Values)>();
+        for (int step = 0; step < 4; step++)
+        {
+            x.ZeroGrad();
+            var r = x.Reshape(64, 32).Reshape(32, 64);
+            var d = r + r;
+            var e = d - d + d;
+            var f = (e + bias) + 1f;
+            var h = f.IndexAdd(0, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31], f);
+            held.AddRange([(r, r.ToArray()), (d, d.ToArray()), (e, e.ToArray()), (f, f.ToArray())]);
+            (h * c).Sum().Backward();
+            Assert.That(x.Grad!.ToArray(), Is.EqualTo(expected), $"step {step}");
+        }
+        foreach (var (t, values) in held) Assert.That(t.ToArray(), Is.EqualTo(values));
+    }
+
+    [Test]
+    public void A_gradient_added_into_an_existing_one_is_recycled_without_corrupting_either()
+    {
+        // Two backward passes without zeroing: the second dW is added into the first and goes back to the pool; the
+        // sum is exactly twice one pass, and a third pass after zeroing gives one pass again.
+        var gen = new Generator(8);
+        var w = Tensor.RandomNormal(gen, [64, 96]); w.RequiresGrad = true;
+        var x = Tensor.RandomNormal(gen, [128, 96]);
+        Tensor Loss() => (Tensor.Linear(x, w).Tanh() * 3f).Sum();
+        Loss().Backward();
+        var once = w.Grad!.ToArray();
+        Loss().Backward();
+        Assert.That(w.Grad!.ToArray(), Is.EqualTo(once.Select(v => v + v).ToArray()));
+        w.ZeroGrad();
+        Loss().Backward();
+        Assert.That(w.Grad!.ToArray(), Is.EqualTo(once));
+    }
+
+    [Test]
+    public void Released_intermediates_return_to_the_pool_only_when_nothing_can_read_them()
+    {
+        const int n = 4096;
+        var gen = new Generator(6);
+        static bool Pooled(float[] buffer)
+        {
+            // Drain this thread's bucket for the length: is the buffer among what the pool hands out?
+            var drained = Enumerable.Range(0, 80).Select(_ => BufferPool.Rent(buffer.Length)).ToList();
+            return drained.Any(b => ReferenceEquals(b, buffer));
+        }
+
+        // Recorded, read through a view: back once the backward pass has run its readers, not before.
+        var x = Tensor.RandomNormal(gen, [n]); x.RequiresGrad = true;
+        var a = x * 2f;
+        var y = (a.Reshape(64, 64) * a.Reshape(64, 64)).Sum();
+        Tensor.ReleaseIntermediates([a], []);
+        Assert.That(Pooled(a._data), Is.False, "recorded: before backward");
+        y.Backward();
+        Assert.That(x.Grad!.ToArray(), Is.EqualTo(x.ToArray().Select(v => 8 * v).ToArray()));
+        Assert.That(Pooled(a._data), Is.True, "recorded: after backward");
+
+        // Unrecorded while recording is on (a view of it might be recorded elsewhere): left to the GC.
+        var u = Tensor.RandomNormal(gen, [n]) + 1f;
+        Tensor.ReleaseIntermediates([u], []);
+        Assert.That(Pooled(u._data), Is.False, "unrecorded under recording");
+
+        // Under NoGrad nothing recorded can read it: back at once; unless a result shares the buffer.
+        using (Tensor.NoGrad())
+        {
+            var v = Tensor.RandomNormal(gen, [n]) * 2f;
+            var view = v.Reshape(64, 64);
+            Tensor.ReleaseIntermediates([v], [view]);
+            Assert.That(Pooled(v._data), Is.False, "shared with a result");
+            Tensor.ReleaseIntermediates([v, v], []);
+            var first = BufferPool.Rent(n); var second = BufferPool.Rent(n);
+            Assert.That(ReferenceEquals(first, v._data) && !ReferenceEquals(second, v._data), Is.True, "returned once under NoGrad");
+        }
     }
 }

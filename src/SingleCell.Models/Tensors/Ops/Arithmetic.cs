@@ -136,7 +136,8 @@ public sealed partial class Tensor
     internal static float[] ExpandTo(Tensor t, TensorShape shape)
     {
         if (t.Shape == shape) return t._data;
-        var d = new float[shape.Size];
+        var d = NewBuffer(shape.Size);
+        d.AsSpan().Clear();
         Broadcasting.Binary(BinaryOp.Add, t.AsReadOnlySpan(), t.Shape, d, shape, d, shape);
         return d;
     }
