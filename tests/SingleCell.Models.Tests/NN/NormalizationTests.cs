@@ -73,6 +73,46 @@ public class NormalizationTests
         Assert.That(() => weighted.Forward(xw, [1f, 1f]), Throws.ArgumentException.With.Message.Contains("one weight per row"));
     }
 
+    [Test]
+    public void BatchNorm1d_row_weights_on_vector_widths_sum_rows_in_order_and_match_the_repeated_batch()
+    {
+        // 37 channels (two 16-wide vector blocks and a scalar tail) and 9 rows with multiplicities 1–4. The running
+        // mean is (1 − m)·0 + m·mean, so it shows the weighted mean bit for bit: it must equal the row-by-row double
+        // sum Σ w_b x_b / W. Outputs and gradients must match the batch with each row repeated.
+        const int rows = 9, c = 37;
+        var gen = new Generator(21);
+        var x = Tensor.RandomNormal(gen, [rows, c], 1f, 3f);
+        var upstream = Tensor.RandomNormal(gen, [rows, c]);
+        float[] w = [1, 3, 2, 4, 1, 2, 3, 1, 2];
+        var expand = w.SelectMany((m, i) => Enumerable.Repeat(i, (int)m)).ToArray();
+        var full = new BatchNorm1d(c); var weighted = new BatchNorm1d(c);
+        var xf = Tensor.FromArray(x.ToArray(), rows, c); xf.RequiresGrad = true;
+        var xw = Tensor.FromArray(x.ToArray(), rows, c); xw.RequiresGrad = true;
+        var yW = weighted.Forward(xw, w);
+        var yFull = full.Forward(xf.IndexSelect(0, expand));
+        var xs = x.ToArray();
+        double total = w.Sum(v => (double)v);
+        for (int ch = 0; ch < c; ch++)
+        {
+            double sum = 0;
+            for (int b = 0; b < rows; b++) sum += w[b] * (double)xs[b * c + ch];
+            double m = 0.1f; // the momentum, a float, as the update widens it
+            float expectedRunning = (float)((1.0 - m) * 0f + m * (sum / total));
+            Assert.That(weighted.RunningMean!.AsReadOnlySpan()[ch], Is.EqualTo(expectedRunning), $"running mean, channel {ch}");
+        }
+        for (int r = 0; r < expand.Length; r++)
+            for (int ch = 0; ch < c; ch++) Assert.That(yW.AsReadOnlySpan()[expand[r] * c + ch], Is.EqualTo(yFull.AsReadOnlySpan()[r * c + ch]).Within(1e-5), $"y[{r},{ch}]");
+        // Give each copy of a row the row's gradient divided among its copies: only the sum may matter.
+        var gFull = new float[expand.Length * c];
+        for (int r = 0; r < expand.Length; r++)
+            for (int ch = 0; ch < c; ch++) gFull[r * c + ch] = upstream.AsReadOnlySpan()[expand[r] * c + ch] / w[expand[r]];
+        yFull.Backward(Tensor.FromArray(gFull, expand.Length, c));
+        yW.Backward(upstream);
+        AssertClose(xw.Grad!.AsReadOnlySpan(), xf.Grad!.AsReadOnlySpan().ToArray().Select(v => (double)v).ToArray(), 1e-5, 1e-4, "dx (summed over copies)");
+        AssertClose(weighted.Weight!.Grad!.AsReadOnlySpan(), full.Weight!.Grad!.AsReadOnlySpan().ToArray().Select(v => (double)v).ToArray(), 1e-5, 1e-4, "dweight");
+        AssertClose(weighted.RunningVar!.AsReadOnlySpan(), full.RunningVar!.AsReadOnlySpan().ToArray().Select(v => (double)v).ToArray(), 1e-5, 1e-5, "running variance");
+    }
+
     [Test, Category("SharedData")]
     public void BatchNorm1d_training_matches_pytorch_reference_and_updates_running_stats()
     {

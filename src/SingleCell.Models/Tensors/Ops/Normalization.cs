@@ -149,9 +149,9 @@ public sealed partial class Tensor
             if (rw != null)
             {
                 // Weighted rows: the statistics of the batch in which row b appears rw[b] times.
-                for (int b = 0; b < nb; b++) for (int ch = 0; ch < c; ch++) mean[ch] += rw[b] * (double)xs[b * c + ch];
+                Widened.WeightedColumnSums(xs, rw, nb, c, mean);
                 for (int ch = 0; ch < c; ch++) mean[ch] /= count;
-                for (int b = 0; b < nb; b++) for (int ch = 0; ch < c; ch++) { double d = xs[b * c + ch] - mean[ch]; variance[ch] += rw[b] * d * d; }
+                Widened.WeightedColumnSquaredDeviations(xs, mean, rw, nb, c, variance);
                 for (int ch = 0; ch < c; ch++)
                 {
                     variance[ch] /= count;
@@ -267,17 +267,7 @@ public sealed partial class Tensor
                     m1[ch] = training ? (float)(sumG[ch] / count) : 0f;
                     m2[ch] = training ? (float)(sumGx[ch] / count) : 0f;
                 }
-                if (rw != null)
-                    for (int b = 0; b < nb; b++)
-                    {
-                        // Σ over the row's copies of g_j − m1 − x̂·m2, where g (incoming) is already the copies' sum.
-                        var d = dx.AsSpan(b * c, c);
-                        TensorPrimitives.Multiply(xhat.AsSpan(b * c, c), m2, d);
-                        TensorPrimitives.Add(d, m1, d);
-                        TensorPrimitives.Multiply(d, rw[b], d);
-                        TensorPrimitives.Subtract(gs.Slice(b * c, c), d, d);
-                        TensorPrimitives.Multiply(d, k, d);
-                    }
+                if (rw != null) WeightedBackwardRows(gs, xhat, m1, m2, k, rw, dx, nb, c);
                 else BackwardRows(gs, xhat, m1, m2, k, dx, nb, c);
                 x.AccumulateGradient(dx);
             }
@@ -395,6 +385,67 @@ public sealed partial class Tensor
             }
         }
 
+        /// <summary>acc[j] += Σ_b w[b] · x[b, j] in double, rows in order (bitwise as adding row after row).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        internal static void WeightedColumnSums(ReadOnlySpan<float> x, float[] w, int nb, int c, Span<double> acc)
+        {
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                ref float x0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+                for (; j + 16 <= c; j += 16)
+                {
+                    var lo = Vector512.Create((ReadOnlySpan<double>)acc.Slice(j, 8));
+                    var hi = Vector512.Create((ReadOnlySpan<double>)acc.Slice(j + 8, 8));
+                    for (int b = 0; b < nb; b++)
+                    {
+                        var wb = Vector512.Create((double)w[b]);
+                        var (xl, xh) = Vector512.Widen(Vector512.LoadUnsafe(ref x0, (nuint)(b * c + j)));
+                        lo += wb * xl; hi += wb * xh;
+                    }
+                    lo.CopyTo(acc.Slice(j, 8)); hi.CopyTo(acc.Slice(j + 8, 8));
+                }
+            }
+            for (; j < c; j++)
+            {
+                double s = acc[j];
+                for (int b = 0; b < nb; b++) s += w[b] * (double)x[b * c + j];
+                acc[j] = s;
+            }
+        }
+
+        /// <summary>acc[j] += Σ_b w[b] · (x[b, j] − mean[j])² in double (as (w · d) · d), rows in order (bitwise as adding row after row).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        internal static void WeightedColumnSquaredDeviations(ReadOnlySpan<float> x, ReadOnlySpan<double> mean, float[] w, int nb, int c, Span<double> acc)
+        {
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                ref float x0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+                for (; j + 16 <= c; j += 16)
+                {
+                    var lo = Vector512.Create((ReadOnlySpan<double>)acc.Slice(j, 8));
+                    var hi = Vector512.Create((ReadOnlySpan<double>)acc.Slice(j + 8, 8));
+                    var ml = Vector512.Create(mean.Slice(j, 8));
+                    var mh = Vector512.Create(mean.Slice(j + 8, 8));
+                    for (int b = 0; b < nb; b++)
+                    {
+                        var wb = Vector512.Create((double)w[b]);
+                        var (xl, xh) = Vector512.Widen(Vector512.LoadUnsafe(ref x0, (nuint)(b * c + j)));
+                        xl -= ml; xh -= mh;
+                        lo += wb * xl * xl; hi += wb * xh * xh;
+                    }
+                    lo.CopyTo(acc.Slice(j, 8)); hi.CopyTo(acc.Slice(j + 8, 8));
+                }
+            }
+            for (; j < c; j++)
+            {
+                double s = acc[j];
+                for (int b = 0; b < nb; b++) { double d = x[b * c + j] - mean[j]; s += w[b] * d * d; }
+                acc[j] = s;
+            }
+        }
+
         /// <summary>acc[j] += Σ_b (x[b, j] − mean[j])² in double, rows in order (bitwise as adding row after row).</summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         internal static void ColumnSquaredDeviations(ReadOnlySpan<float> x, ReadOnlySpan<double> mean, int nb, int c, Span<double> acc)
@@ -424,6 +475,29 @@ public sealed partial class Tensor
                 for (int b = 0; b < nb; b++) { double d = x[b * c + j] - mean[j]; s += d * d; }
                 acc[j] = s;
             }
+        }
+    }
+
+    /// <summary>
+    /// dx[b] = (g[b] − (x̂[b] · m2 + m1) · rw[b]) · k for weighted rows: Σ over the row's copies of g − m1 − x̂·m2, where
+    /// g (incoming) is already the copies' sum. The element operations of five row-wide passes, in their order, fused.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void WeightedBackwardRows(ReadOnlySpan<float> g, float[] xhat, float[] m1, float[] m2, float[] k, float[] rw, float[] dx, int nb, int c)
+    {
+        int vec = Vector512.IsHardwareAccelerated ? c & ~15 : 0;
+        for (int b = 0; b < nb; b++)
+        {
+            int o = b * c;
+            float w = rw[b];
+            var wv = Vector512.Create(w);
+            int j = 0;
+            for (; j < vec; j += 16)
+            {
+                var t = (Vector512.Create(xhat.AsSpan(o + j, 16)) * Vector512.Create(m2.AsSpan(j, 16)) + Vector512.Create(m1.AsSpan(j, 16))) * wv;
+                ((Vector512.Create(g.Slice(o + j, 16)) - t) * Vector512.Create(k.AsSpan(j, 16))).CopyTo(dx.AsSpan(o + j, 16));
+            }
+            for (; j < c; j++) dx[o + j] = (g[o + j] - (xhat[o + j] * m2[j] + m1[j]) * w) * k[j];
         }
     }
 
