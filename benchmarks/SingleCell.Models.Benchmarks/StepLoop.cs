@@ -20,15 +20,19 @@ internal static class StepLoop
     private sealed class Recorder : IProgress<TrainingProgress>
     {
         public readonly List<double> Steps = [];
+        public readonly List<long> Allocated = [];
         public int StepsPerEpoch;
         private TimeSpan? _last;
+        private long _lastBytes;
 
         public void Report(TrainingProgress p)
         {
             StepsPerEpoch = p.StepsPerEpoch;
             if (p.EndOfEpoch) { _last = null; return; }
-            if (_last is TimeSpan prev && p.Step > 0) Steps.Add((p.Elapsed - prev).TotalSeconds);
+            long bytes = GC.GetAllocatedBytesForCurrentThread();
+            if (_last is TimeSpan prev && p.Step > 0) { Steps.Add((p.Elapsed - prev).TotalSeconds); Allocated.Add(bytes - _lastBytes); }
             _last = p.Elapsed;
+            _lastBytes = bytes;
         }
     }
 
@@ -36,6 +40,7 @@ internal static class StepLoop
     {
         var recorder = new Recorder();
         var clock = Stopwatch.StartNew();
+        TrainingHistory history;
         switch (which)
         {
             case "gears":
@@ -43,7 +48,7 @@ internal static class StepLoop
                 var bench = new GearsEpochBenchmarks();
                 bench.Setup();
                 Console.WriteLine(FormattableString.Invariant($"setup {clock.Elapsed.TotalSeconds:F1} s"));
-                bench.Model.Fit(new TrainerOptions { MaxEpochs = epochs }, recorder);
+                history = bench.Model.Fit(new TrainerOptions { MaxEpochs = epochs }, recorder);
                 break;
             }
             case "exceiver-exclude" or "exceiver-additive":
@@ -52,7 +57,7 @@ internal static class StepLoop
                 bench.Setup();
                 Console.WriteLine(FormattableString.Invariant($"setup {clock.Elapsed.TotalSeconds:F1} s"));
                 var (model, options) = bench.Built;
-                model.Fit(options with { MaxEpochs = epochs }, recorder);
+                history = model.Fit(options with { MaxEpochs = epochs }, recorder);
                 break;
             }
             case "svae-narrow" or "svae-wide":
@@ -60,7 +65,7 @@ internal static class StepLoop
                 var bench = new Svae.SvaeEpochBenchmarks { Shape = which == "svae-wide" ? "10000x2000" : "25000x100" };
                 bench.Setup();
                 Console.WriteLine(FormattableString.Invariant($"setup {clock.Elapsed.TotalSeconds:F1} s"));
-                bench.Fit(epochs, recorder);
+                history = bench.Fit(epochs, recorder);
                 break;
             }
             default:
@@ -70,9 +75,10 @@ internal static class StepLoop
         Console.WriteLine(FormattableString.Invariant(
             $"steps (s): {string.Join(' ', timed.Select(t => t.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))}"));
         if (timed.Count == 0) throw new InvalidOperationException($"step-loop: {recorder.Steps.Count} steps recorded, none left after skipping {skip}");
+        var allocated = recorder.Allocated.Skip(skip).Order().ToList();
         timed.Sort();
         // The lower percentiles are the steps no other job interrupted: on a shared machine, the closest to quiet figures.
         Console.WriteLine(FormattableString.Invariant(
-            $"{which}: steps_per_epoch={recorder.StepsPerEpoch} timed_steps={timed.Count} step_s_median={timed[timed.Count / 2]:F5} step_s_p10={timed[timed.Count / 10]:F5} step_s_p25={timed[timed.Count / 4]:F5} step_s_min={timed[0]:F5} total_s={clock.Elapsed.TotalSeconds:F1}"));
+            $"{which}: steps_per_epoch={recorder.StepsPerEpoch} timed_steps={timed.Count} step_s_median={timed[timed.Count / 2]:F5} step_s_p10={timed[timed.Count / 10]:F5} step_s_p25={timed[timed.Count / 4]:F5} step_s_min={timed[0]:F5} alloc_mb_median={allocated[allocated.Count / 2] / 1048576.0:F2} gen2={GC.CollectionCount(2)} total_s={clock.Elapsed.TotalSeconds:F1} last_loss_train={history.Last("loss_train"):R}"));
     }
 }
