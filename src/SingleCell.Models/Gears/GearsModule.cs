@@ -221,24 +221,22 @@ internal sealed class GearsModule : Module
             rowWeights = new float[rows * g];
             for (int i = 0; i < rows; i++) rowWeights.AsSpan(i * g, g).Fill(counts[i]);
         }
-        var sum = z + shift; // (rows, G, H)
-        var normed = BnPertBase.Forward(sum.Reshape(rows * g, h), rowWeights);
-        var zf = normed.Relu();
-        var recovered = RunWeighted(Recovery, zf, rowWeights);
-        var weighted = recovered.Reshape(rows, g, h) * W1.Value;
-        var o1 = weighted.Sum(2) + B1.Value; // (rows, G)
+        var zf = BnPertBase.Forward((z + shift).Reshape(rows * g, h), rowWeights).Relu();
+        var r = RunWeighted(Recovery, zf, rowWeights).Reshape(rows, g, h);
+        var o1 = (r * W1.Value).Sum(2) + B1.Value; // (rows, G)
         var c = RunWeighted(CrossGene, o1, counts); // (rows, H)
         var o2 = o1 * W2Self.Value + c.MatMul(W2Cross.Value.Transpose(0, 1)) + B2.Value;
         var logVar = UncertaintyHead is null ? null : RunWeighted(UncertaintyHead, zf, rowWeights).Reshape(rows, g);
-        // The (rows × G × H) intermediates are the step's largest buffers and never leave this method (their
-        // reshaped views neither): back to the pool once the backward pass is done with them (at once under
-        // NoGrad), released only now that every reader has run.
-        Tensor.ReleaseIntermediates([sum, normed, zf, recovered, weighted], [o2, c, logVar]);
         return (o2, c, logVar);
     }
 
     /// <summary>Runs a sequential block, passing the row multiplicities (or none) to its BatchNorm layers.</summary>
-    private static Tensor RunWeighted(Sequential block, Tensor x, float[]? rowWeights) => block.Forward(x, rowWeights);
+    private static Tensor RunWeighted(Sequential block, Tensor x, float[]? rowWeights)
+    {
+        for (int i = 0; i < block.Count; i++)
+            x = block[i] is BatchNorm1d bn ? bn.Forward(x, rowWeights) : block[i].Forward(x);
+        return x;
+    }
 
     /// <summary>Pg: the perturbation embeddings through the GO-graph convolutions (P × H).</summary>
     private Tensor PropagatedPerturbations()

@@ -46,22 +46,13 @@ public sealed class Sequential : Module<Tensor, Tensor>
     /// them once the backward pass has run every recorded operation that reads them. A buffer shared with the input, the result or another intermediate (a layer
     /// that returns its input, as dropout in evaluation mode does) is never released.
     /// </remarks>
-    public override Tensor Forward(Tensor input) => Forward(input, null);
-
-    /// <summary>
-    /// Applies the layers in order, passing per-row weights to every <see cref="BatchNorm1d"/> layer (see
-    /// <see cref="BatchNorm1d.Forward(Tensor, float[])"/>); <c>null</c> weights make this <see cref="Forward(Tensor)"/>.
-    /// The outputs between layers are reused as there.
-    /// </summary>
-    /// <param name="input">Input of the first layer.</param>
-    /// <param name="rowWeights">Per-row weights of the BatchNorm statistics, or null for equal weights.</param>
-    internal Tensor Forward(Tensor input, float[]? rowWeights)
+    public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (_layers.Count < 2 || !_reusable) { var y = input; foreach (var layer in _layers) y = Apply(layer, y, rowWeights); return y; }
+        if (_layers.Count < 2 || !_reusable) { var y = input; foreach (var layer in _layers) y = layer.Forward(y); return y; }
         var outputs = new Tensor[_layers.Count];
         var x = input;
-        for (int i = 0; i < _layers.Count; i++) outputs[i] = x = Apply(_layers[i], x, rowWeights);
+        for (int i = 0; i < _layers.Count; i++) outputs[i] = x = _layers[i].Forward(x);
         // The intermediates are outputs[0 .. n−2]; release each whose buffer is its own.
         for (int i = 0; i < outputs.Length - 1; i++)
         {
@@ -73,9 +64,6 @@ public sealed class Sequential : Module<Tensor, Tensor>
         }
         return x;
     }
-
-    private static Tensor Apply(Module<Tensor, Tensor> layer, Tensor x, float[]? rowWeights) =>
-        rowWeights is not null && layer is BatchNorm1d bn ? bn.Forward(x, rowWeights) : layer.Forward(x);
 
     private bool _reusable = true;
 

@@ -27,7 +27,6 @@ public sealed partial class Tensor
 {
     [ThreadStatic] private static int t_noGradDepth;
     [ThreadStatic] private static float[]? t_outputGradient;
-    [ThreadStatic] private static bool t_outputGradientTaken;
 
     /// <summary>Whether operations on this thread are recorded for autodiff now.</summary>
     public static bool IsGradEnabled => t_noGradDepth == 0;
@@ -75,55 +74,28 @@ public sealed partial class Tensor
     /// <param name="owned">The caller hands the buffer over and will not touch it again.</param>
     internal void AccumulateGradient(float[] gradient, TensorShape gradShape, bool owned)
     {
-        // The output gradient being propagated is recycled after its rule runs: never treat it as handed over
-        // (but a non-leaf's first gradient may take it over instead of copying it, below).
-        bool isOutput = ReferenceEquals(gradient, t_outputGradient);
-        if (isOutput) owned = false;
-        if (!_requiresGrad) { if (owned) Kernels.BufferPool.Return(gradient); return; }
+        if (!_requiresGrad) return;
+        // The output gradient being propagated is recycled after its rule runs: never adopt it.
+        if (ReferenceEquals(gradient, t_outputGradient)) owned = false;
         if (gradShape != Shape)
         {
-            var reduced = Kernels.Broadcasting.SumToShape(gradient, gradShape, Shape);
-            if (owned) Kernels.BufferPool.Return(gradient);
-            gradient = reduced;
+            gradient = Kernels.Broadcasting.SumToShape(gradient, gradShape, Shape);
             owned = true;
-            isOutput = false;
         }
         if (_node == null)
         {
             // Leaf: accumulate into Grad.
-            if (Grad == null) Grad = new Tensor(owned ? gradient : PooledCopy(gradient, Size), Shape);
-            else
-            {
-                Kernels.Elementwise.AddInPlace(Grad.Span, gradient.AsSpan(0, Size));
-                if (owned) Kernels.BufferPool.Return(gradient);
-            }
+            if (Grad == null) Grad = new Tensor(owned ? gradient : gradient.AsSpan(0, Size).ToArray(), Shape);
+            else Kernels.Elementwise.AddInPlace(Grad.Span, gradient.AsSpan(0, Size));
         }
         else if (_pendingGrad == null)
         {
-            if (owned) _pendingGrad = gradient;
-            else if (isOutput && !t_outputGradientTaken && gradient.Length == Size)
-            {
-                // A pass-through rule (reshape, add, …): take the output gradient over instead of copying it (once:
-                // any later use of it in the same rule is copied or added). The backward loop then does not
-                // recycle it; it is this tensor's until its own rule has run.
-                _pendingGrad = gradient;
-                t_outputGradientTaken = true;
-            }
-            else _pendingGrad = PooledCopy(gradient, Size);
+            _pendingGrad = owned ? gradient : gradient.AsSpan(0, Size).ToArray();
         }
         else
         {
             Kernels.Elementwise.AddInPlace(_pendingGrad.AsSpan(0, Size), gradient.AsSpan(0, Size));
-            if (owned) Kernels.BufferPool.Return(gradient);
         }
-    }
-
-    /// <summary>The first <paramref name="size"/> values of <paramref name="source"/> in a buffer from the pool.</summary>
-    private static float[] PooledCopy(float[] source, int size)
-    {
-        var copy = Kernels.BufferPool.Rent(size);
-        source.AsSpan(0, size).CopyTo(copy);
-        return copy;
     }
 
     /// <summary>Same-shape convenience overload of <see cref="AccumulateGradient(float[], TensorShape, bool)"/>.</summary>
@@ -167,16 +139,13 @@ public sealed partial class Tensor
             if (g != null && node.BackwardRule != null)
             {
                 t_outputGradient = g;
-                t_outputGradientTaken = false;
                 try
                 {
                     using (NoGrad()) node.BackwardRule(new Tensor(g, t.Shape));
                 }
                 finally { t_outputGradient = null; }
-                // Unless an input took it over as its own gradient, AccumulateGradient has copied the output
-                // gradient wherever it keeps it, so it is dead now.
-                if (!t_outputGradientTaken && !ReferenceEquals(g, seed)) Kernels.BufferPool.Return(g);
-                t_outputGradientTaken = false;
+                // AccumulateGradient copies the output gradient whenever it keeps it, so it is dead now.
+                if (!ReferenceEquals(g, seed)) Kernels.BufferPool.Return(g);
             }
             ReleaseTapeOwned(t, node);
             node.Release();
@@ -227,29 +196,6 @@ public sealed partial class Tensor
     {
         if (_node != null || _pendingConsumers > 0) _tapeOwned = true;
         else Kernels.BufferPool.Return(_data);
-    }
-
-    /// <summary>
-    /// For library code, at the end of a computation: gives the buffers of <paramref name="intermediates"/> (tensors
-    /// it created, which it and its reshaped views will not read again and which never reach a user) back for reuse.
-    /// A recorded tensor becomes tape-owned (returned once the backward pass has run everything that reads it, views
-    /// included, since their rules run before its own); under <see cref="NoGrad"/> nothing recorded can read a buffer,
-    /// so it returns at once. An unrecorded tensor while recording is on is left to the GC (a view of it may be an
-    /// input of a recorded operation). A buffer shared with one of <paramref name="keep"/> (the results) or already
-    /// released in this call is skipped.
-    /// </summary>
-    internal static void ReleaseIntermediates(ReadOnlySpan<Tensor> intermediates, ReadOnlySpan<Tensor?> keep)
-    {
-        for (int i = 0; i < intermediates.Length; i++)
-        {
-            var t = intermediates[i];
-            bool shared = false;
-            foreach (var k in keep) shared |= k is not null && ReferenceEquals(k._data, t._data);
-            for (int j = 0; j < i && !shared; j++) shared = ReferenceEquals(intermediates[j]._data, t._data);
-            if (shared) continue;
-            if (t._node != null) t._tapeOwned = true;
-            else if (!IsGradEnabled) Kernels.BufferPool.Return(t._data);
-        }
     }
 
     /// <summary>Non-leaf tensors reachable from <paramref name="root"/>, inputs before outputs (iterative DFS).</summary>

@@ -111,8 +111,7 @@ internal static class Broadcasting
     /// </summary>
     internal static float[] SumToShape(float[] g, TensorShape gs, TensorShape target)
     {
-        var result = BufferPool.Rent(target.Size);
-        result.AsSpan().Clear();
+        var result = new float[target.Size];
         if (target.Size == 1) { result[0] = SumDeterministic(g.AsSpan(0, gs.Size)); return result; }
         Span<int> dt = stackalloc int[4], d = stackalloc int[4], st = stackalloc int[4];
         if (target.Rank > gs.Rank) throw new InvalidOperationException($"Cannot reduce a gradient of shape {gs} to shape {target}.");

@@ -136,8 +136,7 @@ public sealed partial class Tensor
     internal static float[] ExpandTo(Tensor t, TensorShape shape)
     {
         if (t.Shape == shape) return t._data;
-        var d = NewBuffer(shape.Size);
-        d.AsSpan().Clear();
+        var d = new float[shape.Size];
         Broadcasting.Binary(BinaryOp.Add, t.AsReadOnlySpan(), t.Shape, d, shape, d, shape);
         return d;
     }
