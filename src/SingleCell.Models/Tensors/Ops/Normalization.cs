@@ -342,140 +342,139 @@ public sealed partial class Tensor
         }
     }
 
-    /// <summary>Row-into-column-sums accumulation in double, vectorised by widening float lanes.</summary>
+    /// <summary>
+    /// Row-into-column-sums accumulation in double, vectorised by widening float lanes. Every column is summed row
+    /// after row, so the sums are bitwise those of the plain loops; the vector paths only change how many columns
+    /// advance together: 64 (eight independent accumulator chains in registers, one pass over the rows) and then 16.
+    /// </summary>
     private static class Widened
     {
-        /// <summary>
-        /// acc[j] += Σ_b x[b, j] (or Σ_b x[b, j] · y[b, j] when <paramref name="y"/> is not empty), products and sums
-        /// in double, rows added in order: per column the same additions as adding row after row, so bitwise
-        /// the same sums, but sixteen columns at a time with the accumulators in registers across all rows.
-        /// </summary>
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        /// <summary>acc[j] += Σ_b x[b, j] (or Σ_b x[b, j] · y[b, j] when <paramref name="y"/> is not empty).</summary>
         internal static void ColumnSums(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int nb, int c, Span<double> acc)
         {
-            bool product = !y.IsEmpty;
+            if (y.IsEmpty) Accumulate<Plain>(x, default, default, default, nb, c, acc);
+            else Accumulate<Product>(x, y, default, default, nb, c, acc);
+        }
+
+        /// <summary>acc[j] += Σ_b (x[b, j] − mean[j])².</summary>
+        internal static void ColumnSquaredDeviations(ReadOnlySpan<float> x, ReadOnlySpan<double> mean, int nb, int c, Span<double> acc) =>
+            Accumulate<SquaredDeviation>(x, default, mean, default, nb, c, acc);
+
+        /// <summary>acc[j] += Σ_b w[b] · x[b, j].</summary>
+        internal static void WeightedColumnSums(ReadOnlySpan<float> x, ReadOnlySpan<float> w, int nb, int c, Span<double> acc) =>
+            Accumulate<WeightedPlain>(x, default, default, w, nb, c, acc);
+
+        /// <summary>acc[j] += Σ_b w[b] · (x[b, j] − mean[j])², as (w · d) · d.</summary>
+        internal static void WeightedColumnSquaredDeviations(ReadOnlySpan<float> x, ReadOnlySpan<double> mean, ReadOnlySpan<float> w, int nb, int c, Span<double> acc) =>
+            Accumulate<WeightedSquaredDeviation>(x, default, mean, w, nb, c, acc);
+
+        /// <summary>What one row adds to a column's sum, from x, y, the column's mean and the row's weight (all in double).</summary>
+        private interface ITerm
+        {
+            static abstract bool UsesY { get; }
+            static abstract Vector512<double> Of(Vector512<double> x, Vector512<double> y, Vector512<double> mean, Vector512<double> w);
+            static abstract double Of(double x, double y, double mean, double w);
+        }
+
+        private struct Plain : ITerm
+        {
+            public static bool UsesY => false;
+            public static Vector512<double> Of(Vector512<double> x, Vector512<double> y, Vector512<double> mean, Vector512<double> w) => x;
+            public static double Of(double x, double y, double mean, double w) => x;
+        }
+
+        private struct Product : ITerm
+        {
+            public static bool UsesY => true;
+            public static Vector512<double> Of(Vector512<double> x, Vector512<double> y, Vector512<double> mean, Vector512<double> w) => x * y;
+            public static double Of(double x, double y, double mean, double w) => x * y;
+        }
+
+        private struct SquaredDeviation : ITerm
+        {
+            public static bool UsesY => false;
+            public static Vector512<double> Of(Vector512<double> x, Vector512<double> y, Vector512<double> mean, Vector512<double> w) { var d = x - mean; return d * d; }
+            public static double Of(double x, double y, double mean, double w) { double d = x - mean; return d * d; }
+        }
+
+        private struct WeightedPlain : ITerm
+        {
+            public static bool UsesY => false;
+            public static Vector512<double> Of(Vector512<double> x, Vector512<double> y, Vector512<double> mean, Vector512<double> w) => w * x;
+            public static double Of(double x, double y, double mean, double w) => w * x;
+        }
+
+        private struct WeightedSquaredDeviation : ITerm
+        {
+            public static bool UsesY => false;
+            public static Vector512<double> Of(Vector512<double> x, Vector512<double> y, Vector512<double> mean, Vector512<double> w) { var d = x - mean; return w * d * d; }
+            public static double Of(double x, double y, double mean, double w) { double d = x - mean; return w * d * d; }
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Accumulate<T>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<double> mean, ReadOnlySpan<float> w,
+            int nb, int c, Span<double> acc) where T : struct, ITerm
+        {
+            bool hasMean = !mean.IsEmpty, hasW = !w.IsEmpty;
             int j = 0;
             if (Vector512.IsHardwareAccelerated)
             {
                 ref float x0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
                 ref float y0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-                for (; j + 16 <= c; j += 16)
+                for (; j + 64 <= c; j += 64)
                 {
-                    var lo = Vector512.Create((ReadOnlySpan<double>)acc.Slice(j, 8));
-                    var hi = Vector512.Create((ReadOnlySpan<double>)acc.Slice(j + 8, 8));
+                    var a0 = Load(acc, j); var a1 = Load(acc, j + 8); var a2 = Load(acc, j + 16); var a3 = Load(acc, j + 24);
+                    var a4 = Load(acc, j + 32); var a5 = Load(acc, j + 40); var a6 = Load(acc, j + 48); var a7 = Load(acc, j + 56);
+                    var m0 = Mean(mean, hasMean, j); var m1 = Mean(mean, hasMean, j + 8); var m2 = Mean(mean, hasMean, j + 16); var m3 = Mean(mean, hasMean, j + 24);
+                    var m4 = Mean(mean, hasMean, j + 32); var m5 = Mean(mean, hasMean, j + 40); var m6 = Mean(mean, hasMean, j + 48); var m7 = Mean(mean, hasMean, j + 56);
                     for (int b = 0; b < nb; b++)
                     {
-                        var (xl, xh) = Vector512.Widen(Vector512.LoadUnsafe(ref x0, (nuint)(b * c + j)));
-                        if (product)
-                        {
-                            var (yl, yh) = Vector512.Widen(Vector512.LoadUnsafe(ref y0, (nuint)(b * c + j)));
-                            lo += xl * yl; hi += xh * yh;
-                        }
-                        else { lo += xl; hi += xh; }
+                        var wb = hasW ? Vector512.Create((double)w[b]) : default;
+                        nuint o = (nuint)(b * c + j);
+                        var (t0, t1) = Terms<T>(ref x0, ref y0, o, m0, m1, wb); a0 += t0; a1 += t1;
+                        (t0, t1) = Terms<T>(ref x0, ref y0, o + 16, m2, m3, wb); a2 += t0; a3 += t1;
+                        (t0, t1) = Terms<T>(ref x0, ref y0, o + 32, m4, m5, wb); a4 += t0; a5 += t1;
+                        (t0, t1) = Terms<T>(ref x0, ref y0, o + 48, m6, m7, wb); a6 += t0; a7 += t1;
+                    }
+                    a0.CopyTo(acc.Slice(j, 8)); a1.CopyTo(acc.Slice(j + 8, 8)); a2.CopyTo(acc.Slice(j + 16, 8)); a3.CopyTo(acc.Slice(j + 24, 8));
+                    a4.CopyTo(acc.Slice(j + 32, 8)); a5.CopyTo(acc.Slice(j + 40, 8)); a6.CopyTo(acc.Slice(j + 48, 8)); a7.CopyTo(acc.Slice(j + 56, 8));
+                }
+                for (; j + 16 <= c; j += 16)
+                {
+                    var lo = Load(acc, j); var hi = Load(acc, j + 8);
+                    var ml = Mean(mean, hasMean, j); var mh = Mean(mean, hasMean, j + 8);
+                    for (int b = 0; b < nb; b++)
+                    {
+                        var wb = hasW ? Vector512.Create((double)w[b]) : default;
+                        var (t0, t1) = Terms<T>(ref x0, ref y0, (nuint)(b * c + j), ml, mh, wb);
+                        lo += t0; hi += t1;
                     }
                     lo.CopyTo(acc.Slice(j, 8)); hi.CopyTo(acc.Slice(j + 8, 8));
                 }
             }
             for (; j < c; j++)
             {
-                double s = acc[j];
-                if (product) for (int b = 0; b < nb; b++) s += x[b * c + j] * (double)y[b * c + j];
-                else for (int b = 0; b < nb; b++) s += x[b * c + j];
+                double s = acc[j], m = hasMean ? mean[j] : 0;
+                for (int b = 0; b < nb; b++)
+                    s += T.Of(x[b * c + j], T.UsesY ? y[b * c + j] : 0, m, hasW ? w[b] : 0);
                 acc[j] = s;
             }
         }
 
-        /// <summary>acc[j] += Σ_b w[b] · x[b, j] in double, rows in order (bitwise as adding row after row).</summary>
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        internal static void WeightedColumnSums(ReadOnlySpan<float> x, float[] w, int nb, int c, Span<double> acc)
+        /// <summary>The terms of sixteen columns of one row, from offset <paramref name="o"/>.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static (Vector512<double> Lo, Vector512<double> Hi) Terms<T>(ref float x0, ref float y0, nuint o,
+            Vector512<double> ml, Vector512<double> mh, Vector512<double> w) where T : struct, ITerm
         {
-            int j = 0;
-            if (Vector512.IsHardwareAccelerated)
-            {
-                ref float x0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-                for (; j + 16 <= c; j += 16)
-                {
-                    var lo = Vector512.Create((ReadOnlySpan<double>)acc.Slice(j, 8));
-                    var hi = Vector512.Create((ReadOnlySpan<double>)acc.Slice(j + 8, 8));
-                    for (int b = 0; b < nb; b++)
-                    {
-                        var wb = Vector512.Create((double)w[b]);
-                        var (xl, xh) = Vector512.Widen(Vector512.LoadUnsafe(ref x0, (nuint)(b * c + j)));
-                        lo += wb * xl; hi += wb * xh;
-                    }
-                    lo.CopyTo(acc.Slice(j, 8)); hi.CopyTo(acc.Slice(j + 8, 8));
-                }
-            }
-            for (; j < c; j++)
-            {
-                double s = acc[j];
-                for (int b = 0; b < nb; b++) s += w[b] * (double)x[b * c + j];
-                acc[j] = s;
-            }
+            var (xl, xh) = Vector512.Widen(Vector512.LoadUnsafe(ref x0, o));
+            Vector512<double> yl = default, yh = default;
+            if (T.UsesY) (yl, yh) = Vector512.Widen(Vector512.LoadUnsafe(ref y0, o));
+            return (T.Of(xl, yl, ml, w), T.Of(xh, yh, mh, w));
         }
 
-        /// <summary>acc[j] += Σ_b w[b] · (x[b, j] − mean[j])² in double (as (w · d) · d), rows in order (bitwise as adding row after row).</summary>
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        internal static void WeightedColumnSquaredDeviations(ReadOnlySpan<float> x, ReadOnlySpan<double> mean, float[] w, int nb, int c, Span<double> acc)
-        {
-            int j = 0;
-            if (Vector512.IsHardwareAccelerated)
-            {
-                ref float x0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-                for (; j + 16 <= c; j += 16)
-                {
-                    var lo = Vector512.Create((ReadOnlySpan<double>)acc.Slice(j, 8));
-                    var hi = Vector512.Create((ReadOnlySpan<double>)acc.Slice(j + 8, 8));
-                    var ml = Vector512.Create(mean.Slice(j, 8));
-                    var mh = Vector512.Create(mean.Slice(j + 8, 8));
-                    for (int b = 0; b < nb; b++)
-                    {
-                        var wb = Vector512.Create((double)w[b]);
-                        var (xl, xh) = Vector512.Widen(Vector512.LoadUnsafe(ref x0, (nuint)(b * c + j)));
-                        xl -= ml; xh -= mh;
-                        lo += wb * xl * xl; hi += wb * xh * xh;
-                    }
-                    lo.CopyTo(acc.Slice(j, 8)); hi.CopyTo(acc.Slice(j + 8, 8));
-                }
-            }
-            for (; j < c; j++)
-            {
-                double s = acc[j];
-                for (int b = 0; b < nb; b++) { double d = x[b * c + j] - mean[j]; s += w[b] * d * d; }
-                acc[j] = s;
-            }
-        }
+        private static Vector512<double> Load(Span<double> acc, int j) => Vector512.Create((ReadOnlySpan<double>)acc.Slice(j, 8));
 
-        /// <summary>acc[j] += Σ_b (x[b, j] − mean[j])² in double, rows in order (bitwise as adding row after row).</summary>
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        internal static void ColumnSquaredDeviations(ReadOnlySpan<float> x, ReadOnlySpan<double> mean, int nb, int c, Span<double> acc)
-        {
-            int j = 0;
-            if (Vector512.IsHardwareAccelerated)
-            {
-                ref float x0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-                for (; j + 16 <= c; j += 16)
-                {
-                    var lo = Vector512.Create((ReadOnlySpan<double>)acc.Slice(j, 8));
-                    var hi = Vector512.Create((ReadOnlySpan<double>)acc.Slice(j + 8, 8));
-                    var ml = Vector512.Create(mean.Slice(j, 8));
-                    var mh = Vector512.Create(mean.Slice(j + 8, 8));
-                    for (int b = 0; b < nb; b++)
-                    {
-                        var (xl, xh) = Vector512.Widen(Vector512.LoadUnsafe(ref x0, (nuint)(b * c + j)));
-                        xl -= ml; xh -= mh;
-                        lo += xl * xl; hi += xh * xh;
-                    }
-                    lo.CopyTo(acc.Slice(j, 8)); hi.CopyTo(acc.Slice(j + 8, 8));
-                }
-            }
-            for (; j < c; j++)
-            {
-                double s = acc[j];
-                for (int b = 0; b < nb; b++) { double d = x[b * c + j] - mean[j]; s += d * d; }
-                acc[j] = s;
-            }
-        }
+        private static Vector512<double> Mean(ReadOnlySpan<double> mean, bool hasMean, int j) => hasMean ? Vector512.Create(mean.Slice(j, 8)) : default;
     }
 
     /// <summary>
