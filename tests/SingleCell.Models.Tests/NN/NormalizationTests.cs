@@ -73,13 +73,15 @@ public class NormalizationTests
         Assert.That(() => weighted.Forward(xw, [1f, 1f]), Throws.ArgumentException.With.Message.Contains("one weight per row"));
     }
 
-    [Test]
-    public void BatchNorm1d_row_weights_on_vector_widths_sum_rows_in_order_and_match_the_repeated_batch()
+    [TestCase(37)]
+    [TestCase(150)]
+    public void BatchNorm1d_row_weights_on_vector_widths_sum_rows_in_order_and_match_the_repeated_batch(int c)
     {
-        // 37 channels (two 16-wide vector blocks and a scalar tail) and 9 rows with multiplicities 1–4. The running
-        // mean is (1 − m)·0 + m·mean, so it shows the weighted mean bit for bit: it must equal the row-by-row double
-        // sum Σ w_b x_b / W. Outputs and gradients must match the batch with each row repeated.
-        const int rows = 9, c = 37;
+        // 37 channels (two 16-wide vector blocks and a scalar tail) or 150 (two 64-wide blocks, one 16-wide, a tail)
+        // and 9 rows with multiplicities 1–4. The running mean is (1 − m)·0 + m·mean, so it shows the mean bit for
+        // bit: weighted, it must equal the row-by-row double sum Σ w_b x_b / W; for the repeated batch (unweighted),
+        // the row-by-row sum over the copies. Outputs and gradients must match the batch with each row repeated.
+        const int rows = 9;
         var gen = new Generator(21);
         var x = Tensor.RandomNormal(gen, [rows, c], 1f, 3f);
         var upstream = Tensor.RandomNormal(gen, [rows, c]);
@@ -99,6 +101,9 @@ public class NormalizationTests
             double m = 0.1f; // the momentum, a float, as the update widens it
             float expectedRunning = (float)((1.0 - m) * 0f + m * (sum / total));
             Assert.That(weighted.RunningMean!.AsReadOnlySpan()[ch], Is.EqualTo(expectedRunning), $"running mean, channel {ch}");
+            double copies = 0;
+            foreach (int r in expand) copies += xs[r * c + ch];
+            Assert.That(full.RunningMean!.AsReadOnlySpan()[ch], Is.EqualTo((float)((1.0 - m) * 0f + m * (copies / total))), $"unweighted running mean, channel {ch}");
         }
         for (int r = 0; r < expand.Length; r++)
             for (int ch = 0; ch < c; ch++) Assert.That(yW.AsReadOnlySpan()[expand[r] * c + ch], Is.EqualTo(yFull.AsReadOnlySpan()[r * c + ch]).Within(1e-5), $"y[{r},{ch}]");
