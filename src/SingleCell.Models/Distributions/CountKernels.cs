@@ -126,7 +126,7 @@ internal static class CountKernels
     private static void ForChunks(int rows, int cols, Action<int, int, int> body)
     {
         int chunks = (rows + RowsPerChunk - 1) / RowsPerChunk;
-        if ((long)rows * cols < 32_768 || chunks < 2) { for (int c = 0; c < chunks; c++) body(c, c * RowsPerChunk, Math.Min(rows, (c + 1) * RowsPerChunk)); return; }
+        if ((long)rows * cols < 4_096 || chunks < 2) { for (int c = 0; c < chunks; c++) body(c, c * RowsPerChunk, Math.Min(rows, (c + 1) * RowsPerChunk)); return; }
         ForkJoin.For(chunks, c => body(c, c * RowsPerChunk, Math.Min(rows, (c + 1) * RowsPerChunk)));
     }
 
