@@ -27,16 +27,25 @@ public sealed partial class Tensor
     /// <summary>Writes f′(x) into <paramref name="dfdx"/> given the input and the output.</summary>
     private delegate void DerivativeRule(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dfdx);
 
-    private Tensor Map(Action<ReadOnlySpan<float>, Span<float>> f)
+    /// <param name="f">The element-wise function.</param>
+    /// <param name="transcendental">Whether <paramref name="f"/> costs a vector log, exp or division per element rather than
+    /// a pass over memory: such work is shared between the cores from <see cref="ParallelTranscendentalFloats"/> on.</param>
+    private Tensor Map(Action<ReadOnlySpan<float>, Span<float>> f, bool transcendental = false)
     {
         var r = new Tensor(NewBuffer(Size), Shape);
-        if (Size >= ParallelElementwiseFloats) MapOnAllCores(f, _data, r._data, Size);
+        if (Size >= (transcendental ? ParallelTranscendentalFloats : ParallelElementwiseFloats)) MapOnAllCores(f, _data, r._data, Size);
         else if (Size > 0) f(AsReadOnlySpan(), r.Span); // some TensorPrimitives kernels reject empty spans
         return r;
     }
 
     /// <summary>Element-wise work on at least this many floats (1 MiB) is shared between the cores.</summary>
     private const int ParallelElementwiseFloats = 1 << 18;
+
+    /// <summary>
+    /// Element-wise work costing a vector log, exp or division per element (1–3 ns per float on one core) is shared
+    /// between the cores from this many floats on (32 KiB: several microseconds a part, against about one for the fork–join).
+    /// </summary>
+    private const int ParallelTranscendentalFloats = 1 << 13;
 
     // The two helpers below hold the closures, so that the small tensors of the common path allocate none.
     private static void MapOnAllCores(Action<ReadOnlySpan<float>, Span<float>> f, float[] x, float[] y, int n) =>
@@ -69,16 +78,15 @@ public sealed partial class Tensor
     }
 
     /// <summary>eˣ.</summary>
-    public Tensor Exp() => Unary(Map(TensorPrimitives.Exp), "exp", static (x, y, d) => y.CopyTo(d));
+    public Tensor Exp() => Unary(Map(TensorPrimitives.Exp, transcendental: true), "exp", static (x, y, d) => y.CopyTo(d));
 
     /// <summary>ln x (NaN below 0, −∞ at 0).</summary>
-    public Tensor Log() => Unary(Map(TensorPrimitives.Log), "log", static (x, y, d) => TensorPrimitives.Reciprocal(x, d));
+    public Tensor Log() => Unary(Map(TensorPrimitives.Log, transcendental: true), "log", static (x, y, d) => TensorPrimitives.Reciprocal(x, d));
 
     /// <summary>ln(1 + x), accurate near 0.</summary>
     public Tensor Log1p()
     {
-        var r = new Tensor(NewBuffer(Size), Shape);
-        Elementwise.Log1p(AsReadOnlySpan(), r.Span);
+        var r = Map(Elementwise.Log1p, transcendental: true);
         return Unary(r, "log1p", static (x, y, d) => { TensorPrimitives.Add(x, 1f, d); TensorPrimitives.Reciprocal(d, d); });
     }
 
@@ -113,7 +121,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>Logistic sigmoid 1 / (1 + e⁻ˣ).</summary>
-    public Tensor Sigmoid() => Unary(Map(TensorPrimitives.Sigmoid), "sigmoid", static (x, y, d) =>
+    public Tensor Sigmoid() => Unary(Map(TensorPrimitives.Sigmoid, transcendental: true), "sigmoid", static (x, y, d) =>
     {
         // σ′ = σ(1 − σ)
         TensorPrimitives.Subtract(1f, y, d);
@@ -121,7 +129,7 @@ public sealed partial class Tensor
     });
 
     /// <summary>Hyperbolic tangent.</summary>
-    public Tensor Tanh() => Unary(Map(TensorPrimitives.Tanh), "tanh", static (x, y, d) =>
+    public Tensor Tanh() => Unary(Map(TensorPrimitives.Tanh, transcendental: true), "tanh", static (x, y, d) =>
     {
         // tanh′ = 1 − y²
         TensorPrimitives.Multiply(y, y, d);
