@@ -69,6 +69,29 @@ public class KernelLengthTests
         }
     }
 
+    [TestCase((1 << 13) - 1)]
+    [TestCase(1 << 13)]
+    [TestCase(12_800 + 7)]
+    public void Transcendental_maps_shared_between_cores_equal_one_pass_bit_for_bit(int n)
+    {
+        // From 2^13 floats log, exp, log1p, sigmoid and tanh run in one piece per core (below, in one piece): either
+        // way every element must be the whole-span kernel's value exactly.
+        var x = Data(n, 5, 0.01f, 6f);
+        void Same(string name, Func<Tensor, Tensor> op, Action<float[], float[]> whole)
+        {
+            var expected = new float[n];
+            whole(x, expected);
+            var got = op(T((float[])x.Clone())).ToArray();
+            for (int i = 0; i < n; i++)
+                if (BitConverter.SingleToInt32Bits(got[i]) != BitConverter.SingleToInt32Bits(expected[i])) Assert.Fail($"{name} at {i} of {n}: {got[i]} against {expected[i]}");
+        }
+        Same("log", t => t.Log(), (a, b) => System.Numerics.Tensors.TensorPrimitives.Log(a, b));
+        Same("exp", t => t.Exp(), (a, b) => System.Numerics.Tensors.TensorPrimitives.Exp(a, b));
+        Same("sigmoid", t => t.Sigmoid(), (a, b) => System.Numerics.Tensors.TensorPrimitives.Sigmoid(a, b));
+        Same("tanh", t => t.Tanh(), (a, b) => System.Numerics.Tensors.TensorPrimitives.Tanh(a, b));
+        Same("log1p", t => t.Log1p(), (a, b) => SingleCell.Models.Tensors.Kernels.Elementwise.Log1p(a, b));
+    }
+
     [TestCase(1 << 18)]
     [TestCase((1 << 18) + 4_321)]
     public void Large_unary_ops_shared_between_cores_equal_one_pass_bit_for_bit(int n)
